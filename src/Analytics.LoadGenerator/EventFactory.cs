@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -35,6 +36,7 @@ public readonly record struct EventFields(
 /// <c>run_id</c>), and writes malformed messages of each <see cref="MalformedKind"/>.
 /// </summary>
 /// <remarks>Reuses one buffer: an instance is not thread-safe.</remarks>
+[SuppressMessage("Design", "CA1001", Justification = "Utf8JsonWriter holds no unmanaged resources; its Dispose only flushes, which every write does.")]
 public sealed class EventFactory
 {
     /// <summary>The size above which the pipeline rejects a message: 64 KiB.</summary>

@@ -58,13 +58,13 @@ internal sealed class MockCluster : IDisposable
     {
         if (mcluster != IntPtr.Zero)
         {
-            RdKafkaNative.MockClusterDestroy(mcluster);
+            var t0 = System.Diagnostics.Stopwatch.StartNew(); RdKafkaNative.MockClusterDestroy(mcluster); Console.Error.WriteLine($"mc destroy {t0.ElapsedMilliseconds}");
             mcluster = IntPtr.Zero;
         }
 
         if (rk != IntPtr.Zero)
         {
-            RdKafkaNative.Destroy(rk);
+            var t1 = System.Diagnostics.Stopwatch.StartNew(); RdKafkaNative.Destroy(rk); Console.Error.WriteLine($"rk destroy {t1.ElapsedMilliseconds}");
             rk = IntPtr.Zero;
         }
     }

@@ -21,6 +21,12 @@ public interface IKafkaPartitionListener
     /// </summary>
     long? GetDurableOffset(int partition);
 
+    /// <summary>
+    /// Whether the listener is saturated (its side effects lag far behind): receivers then pause polling, which is
+    /// back-pressure to Kafka instead of unbounded memory.
+    /// </summary>
+    bool IsSaturated { get; }
+
     /// <summary>Called when this silo stops reading <paramref name="partition"/>.</summary>
     Task OnPartitionStoppedAsync(int partition, CancellationToken cancellationToken);
 }

@@ -64,7 +64,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         var now = _time.GetTimestamp();
         StoreCommittableOffset(consumer, now);
         // Wait at least MinPollInterval between polls that carry records: fewer, fuller containers per grain.
-        if (_time.GetElapsedTime(_lastPollWithRecords, now) < _options.MinPollInterval)
+        if (_time.GetElapsedTime(_lastPollWithRecords, now) < _options.MinPollInterval || _listener.IsSaturated)
             return Task.FromResult<IList<IBatchContainer>>([]);
 
         // Each record can open up to two containers (page and session); stay under the cache's limit.

@@ -13,5 +13,7 @@ internal sealed class NullPartitionListener : IKafkaPartitionListener
 
     public long? GetDurableOffset(int partition) => null;
 
+    public bool IsSaturated => false;
+
     public Task OnPartitionStoppedAsync(int partition, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using Analytics.ClickHouse.Rows;
+using Analytics.ClickHouse.Schema;
+using Analytics.ClickHouse.Writing;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Utility;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.ClickHouse;
+
+/// <summary>
+/// <see cref="IAnalyticsSink"/> over the process-wide <see cref="ClickHouseClient"/>: one RowBinary insert over HTTP
+/// per call (per chunk above <see cref="ClickHouseOptions.MaxBatchRows"/>), synchronous on the server
+/// (<c>async_insert=0</c>), with <c>insert_deduplication_token</c> on the append-only tables.
+/// </summary>
+internal sealed class ClickHouseAnalyticsSink : IAnalyticsSink
+{
+    private readonly ClickHouseClient client;
+    private readonly ClickHouseOptions options;
+    private readonly ClickHouseSinkMetrics metrics;
+    private readonly ILogger<ClickHouseAnalyticsSink> logger;
+
+    public ClickHouseAnalyticsSink(
+        ClickHouseClient client,
+        IOptions<ClickHouseOptions> options,
+        ClickHouseSinkMetrics metrics,
+        ILogger<ClickHouseAnalyticsSink> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.client = client;
+        this.options = options.Value;
+        this.metrics = metrics;
+        this.logger = logger;
+    }
+
+    public Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.RawEvents, rows, RequireToken(deduplicationToken), cancellationToken);
+
+    public Task WriteLateEventsAsync(IReadOnlyList<LateEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.LateEvents, rows, RequireToken(deduplicationToken), cancellationToken);
+
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetterRow> rows, string deduplicationToken, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.DeadLetters, rows, RequireToken(deduplicationToken), cancellationToken);
+
+    public Task WritePageMinutesAsync(IReadOnlyList<PageMinuteRow> rows, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.PageMinutes, rows, deduplicationToken: null, cancellationToken);
+
+    public Task WriteSessionsAsync(IReadOnlyList<SessionRow> rows, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.Sessions, rows, deduplicationToken: null, cancellationToken);
+
+    public Task WriteSessionMinutesAsync(IReadOnlyList<SessionMinuteRow> rows, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.SessionMinutes, rows, deduplicationToken: null, cancellationToken);
+
+    public Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default) =>
+        InsertAsync(TableWriters.Anomalies, rows, deduplicationToken: null, cancellationToken);
+
+    public async Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+
+        // max() with count() per source: the page_views projection (offsets_by_partition) answers this without a
+        // scan, and count() tells "no rows" from offset 0 (max over no rows is 0, not NULL).
+        var db = options.Database;
+        var sql = $$"""
+            SELECT max(o), sum(n) FROM
+            (
+                SELECT max(kafka_offset) AS o, count() AS n FROM {{Sql.Table(db, ClickHouseTables.PageViews)}}
+                WHERE kafka_topic = {topic:String} AND kafka_partition = {partition:Int32}
+                UNION ALL
+                SELECT max(kafka_offset) AS o, count() AS n FROM {{Sql.Table(db, ClickHouseTables.DeadLetters)}}
+                WHERE kafka_topic = {topic:String} AND kafka_partition = {partition:Int32}
+            )
+            WHERE n > 0
+            """;
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("topic", topic);
+        parameters.AddParameter("partition", partition);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.QueryTimeout);
+        try
+        {
+            using var reader = await client.ExecuteReaderAsync(sql, parameters, cancellationToken: timeout.Token).ConfigureAwait(false);
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            var rows = Convert.ToUInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+            return rows == 0 ? null : Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var transient = ClickHouseErrorClassifier.IsTransient(ex);
+            Log.QueryFailed(logger, ex, ClickHouseTables.PageViews, transient);
+            throw new AnalyticsSinkException(
+                $"Reading the highest archived offset of {topic}/{partition} failed: {ex.Message}", ClickHouseTables.PageViews, transient, ex);
+        }
+    }
+
+    private static string RequireToken(string deduplicationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deduplicationToken);
+        return deduplicationToken;
+    }
+
+    private async Task InsertAsync<TRow>(TableWriter<TRow> writer, IReadOnlyList<TRow> rows, string? deduplicationToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var chunkSize = options.MaxBatchRows;
+        var chunks = (rows.Count + chunkSize - 1) / chunkSize;
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            var offset = chunk * chunkSize;
+            var count = Math.Min(chunkSize, rows.Count - offset);
+
+            // A chunk's token is derived from the caller's, so a repeated call (same rows, same MaxBatchRows)
+            // produces the same tokens and every chunk that already landed is deduplicated.
+            var token = deduplicationToken is null || chunks == 1 ? deduplicationToken : $"{deduplicationToken}#{chunk}";
+            await InsertChunkAsync(writer, rows, offset, count, token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task InsertChunkAsync<TRow>(TableWriter<TRow> writer, IReadOnlyList<TRow> rows, int offset, int count, string? token, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            // chDB and recent servers default to async_insert=1; we batch on the client and want the insert done
+            // (and deduplicated by token) when the call returns.
+            ["async_insert"] = 0,
+        };
+        if (token is not null)
+        {
+            settings["insert_deduplicate"] = 1;
+            settings["insert_deduplication_token"] = token;
+        }
+
+        var insertOptions = new InsertOptions
+        {
+            // One HTTP request per chunk: the driver would otherwise split at its own batch size and send the parts
+            // under the same token, and the second part would be dropped as a duplicate of the first.
+            BatchSize = count,
+            MaxDegreeOfParallelism = 1,
+            ColumnTypes = writer.ColumnTypes,
+            CustomSettings = settings,
+        };
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.InsertTimeout);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await client.InsertBinaryAsync(
+                Sql.Table(options.Database, writer.Table),
+                writer.ColumnNames,
+                writer.Project(rows, offset, count)!,
+                insertOptions,
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            var transient = timedOut || ClickHouseErrorClassifier.IsTransient(ex);
+            metrics.InsertFailed(writer.Table, transient);
+            Log.InsertFailed(logger, ex, writer.Table, count, transient);
+            var reason = timedOut ? $"timed out after {options.InsertTimeout} (ClickHouse:InsertTimeout)" : ex.Message;
+            throw new AnalyticsSinkException(
+                $"Insert of {count} row(s) into {options.Database}.{writer.Table} failed: {reason}", writer.Table, transient, ex);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.Inserted(writer.Table, count, elapsed);
+        Log.Inserted(logger, writer.Table, count, (long)elapsed.TotalMilliseconds);
+    }
+}

@@ -1,0 +1,77 @@
+using Analytics.ClickHouse.Rows;
+
+namespace Analytics.ClickHouse;
+
+/// <summary>
+/// Idempotent, batched writes of the analytics tables. Each call is one bulk insert (split only above
+/// <see cref="ClickHouseOptions.MaxBatchRows"/>), so callers batch rows and flush on a timer.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Append-only tables (<c>page_views</c>, <c>late_events</c>, <c>dead_letters</c>) take a deduplication token:
+/// a write repeated with the same token is stored once, even after a crash or a timeout whose insert did land.
+/// The token names the batch, not its content: derive it deterministically from what the batch is (for example
+/// topic, partition and the offset range), and repeat a write with exactly the same rows in the same order; a
+/// different batch sent under a used token is silently dropped. The server remembers the last 10,000 inserts
+/// per table.
+/// </para>
+/// <para>
+/// Versioned tables (<c>page_views_1m</c>, <c>sessions</c>, <c>sessions_1m</c>, <c>anomalies</c>) need no token:
+/// rows are keyed, the highest version wins, and readers use <c>FINAL</c>.
+/// </para>
+/// <para>
+/// Failures surface as <see cref="AnalyticsSinkException"/>; retry when
+/// <see cref="AnalyticsSinkException.IsTransient"/> is true, with the same rows and token. Cancellation through
+/// the caller's token surfaces as <see cref="OperationCanceledException"/>. Implementations are thread-safe.
+/// </para>
+/// </remarks>
+public interface IAnalyticsSink
+{
+    /// <summary>Appends events to the raw archive <c>page_views</c>, deduplicated by <paramref name="deduplicationToken"/>.</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="deduplicationToken">A non-empty token naming this batch (see the interface remarks).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends late events to <c>late_events</c>, deduplicated by <paramref name="deduplicationToken"/>.</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="deduplicationToken">A non-empty token naming this batch (see the interface remarks).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteLateEventsAsync(IReadOnlyList<LateEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends rejected messages to <c>dead_letters</c>, deduplicated by <paramref name="deduplicationToken"/>.</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="deduplicationToken">A non-empty token naming this batch (see the interface remarks).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteDeadLettersAsync(IReadOnlyList<DeadLetterRow> rows, string deduplicationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>Upserts one-minute page rollups into <c>page_views_1m</c> (highest version wins).</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WritePageMinutesAsync(IReadOnlyList<PageMinuteRow> rows, CancellationToken cancellationToken = default);
+
+    /// <summary>Upserts sessions into <c>sessions</c> (highest version wins).</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteSessionsAsync(IReadOnlyList<SessionRow> rows, CancellationToken cancellationToken = default);
+
+    /// <summary>Upserts per-minute session statistics into <c>sessions_1m</c> (highest version wins).</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteSessionMinutesAsync(IReadOnlyList<SessionMinuteRow> rows, CancellationToken cancellationToken = default);
+
+    /// <summary>Upserts anomalies into <c>anomalies</c> (highest version wins).</summary>
+    /// <param name="rows">The rows; an empty list writes nothing.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Returns the highest Kafka offset of <paramref name="topic"/>/<paramref name="partition"/> archived in
+    /// <c>page_views</c> or <c>dead_letters</c>, or <see langword="null"/> when none is, so a replay can skip
+    /// records that are already archived.
+    /// </summary>
+    /// <param name="topic">The Kafka topic.</param>
+    /// <param name="partition">The Kafka partition.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,35 @@
+using Analytics.Grains.Archive;
+using Analytics.Grains.Diagnostics;
+using Analytics.Grains.Watermarks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Grains.Hosting;
+
+/// <summary>Registers the pipeline's silo-side services (not the grains, which Orleans discovers).</summary>
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds options (sections <c>Pipeline</c> and <c>Archive</c>, validated at start-up), metrics, the
+    /// watermark view and its sync service, and the event archiver.
+    /// </summary>
+    public static IServiceCollection AddAnalyticsPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>());
+        services.AddOptions<ArchiveOptions>().Bind(configuration.GetSection(ArchiveOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArchiveOptions>, ArchiveOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<PipelineMetrics>();
+        services.TryAddSingleton<LatencyRecorder>();
+        services.TryAddSingleton<WatermarkView>();
+        services.TryAddSingleton<PartitionProgressRegistry>();
+        services.AddHostedService<WatermarkSyncService>();
+        services.TryAddSingleton<EventArchiver>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventArchiver>());
+        return services;
+    }
+}

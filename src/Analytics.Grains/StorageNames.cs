@@ -1,0 +1,14 @@
+namespace Analytics.Grains;
+
+/// <summary>Names of the grain storage providers the grains use.</summary>
+public static class StorageNames
+{
+    /// <summary>Page window state.</summary>
+    public const string Pages = "pages";
+
+    /// <summary>Session state.</summary>
+    public const string Sessions = "sessions";
+
+    /// <summary>Flush grains' pending work.</summary>
+    public const string Flush = "flush";
+}

@@ -1,0 +1,41 @@
+using Analytics.Contracts;
+using Analytics.Grains.Parsing;
+using Analytics.Streaming.Kafka.Mapping;
+using Microsoft.Extensions.Options;
+
+namespace Analytics.Grains.Streaming;
+
+/// <summary>
+/// Maps a JSON record to its page stream and, when it has a session id, its session stream. Malformed records
+/// are rejected with the parser's reason, which sends them to <c>analytics.dead_letters</c>.
+/// </summary>
+public sealed class AnalyticsRecordMapper(IOptions<PipelineOptions> options) : IKafkaRecordMapper
+{
+    private readonly TimeSpan _maxFutureSkew = options.Value.MaxFutureSkew;
+
+    /// <inheritdoc />
+    public void Map(KafkaRecord record, IKafkaMappingSink sink)
+    {
+        if (record.Value is null)
+        {
+            sink.Reject("empty message (null value)");
+            return;
+        }
+        var result = AnalyticsEventParser.Parse(record.Value, record.Timestamp, _maxFutureSkew);
+        if (result.Event is not { } parsed)
+        {
+            sink.Reject(result.Error!);
+            return;
+        }
+        var evt = parsed with { Partition = record.Partition, Offset = record.Offset, ProducedAt = record.Timestamp };
+        var page = StreamId.Create(StreamNamespaces.Page, evt.Page);
+        if (evt.SessionId.Length == 0)
+        {
+            sink.Accept(evt, [page]);
+        }
+        else
+        {
+            sink.Accept(evt, [page, StreamId.Create(StreamNamespaces.Session, evt.SessionId)]);
+        }
+    }
+}

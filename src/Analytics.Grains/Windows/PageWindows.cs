@@ -1,0 +1,190 @@
+using Analytics.Contracts.Events;
+using Analytics.Contracts.Flush;
+using Analytics.Contracts.Pages;
+
+namespace Analytics.Grains.Windows;
+
+/// <summary>
+/// The windowing rules of one page over its <see cref="PageWindowState"/> (pure logic, no Orleans): apply events
+/// idempotently, judge lateness, close windows by watermark or wall clock, and track rollups until ClickHouse has
+/// them.
+/// </summary>
+public sealed class PageWindows(string page, PageWindowState state, PipelineOptions options)
+{
+    /// <summary>The state this instance works on.</summary>
+    public PageWindowState State => state;
+
+    /// <summary>
+    /// Applies events in delivery order. Events at or below the applied offset of their partition are replays and
+    /// skipped; events for a window that is already final are late: counted and kept for <c>late_events</c>.
+    /// </summary>
+    public ApplyOutcome Apply(IEnumerable<AnalyticsEvent> events, DateTime? watermark, DateTime now)
+    {
+        AdvanceWatermark(watermark);
+        int applied = 0, replayed = 0, late = 0;
+        foreach (var evt in events)
+        {
+            if (state.AppliedOffsets.TryGetValue(evt.Partition, out var appliedOffset) && evt.Offset <= appliedOffset)
+            {
+                replayed++;
+                continue;
+            }
+            state.AppliedOffsets[evt.Partition] = evt.Offset;
+            state.TotalEvents++;
+            var minute = MinuteOf(evt.Timestamp);
+            if (IsFinal(minute) || GetOrOpenWindow(minute) is not { } window)
+            {
+                RecordLate(evt, minute, now);
+                late++;
+                continue;
+            }
+            AddToWindow(window, evt);
+            applied++;
+        }
+        return new ApplyOutcome(applied, replayed, late);
+    }
+
+    /// <summary>
+    /// Makes final every window whose end the watermark passed, or whose end is more than
+    /// <see cref="PipelineOptions.FinalAfterEnd"/> behind the wall clock; returns how many were closed.
+    /// </summary>
+    public int CloseDue(DateTime? watermark, DateTime now)
+    {
+        AdvanceWatermark(watermark);
+        var closed = 0;
+        while (state.Open.Count > 0)
+        {
+            var oldest = state.Open[0];
+            var dueByWatermark = oldest.End <= state.Watermark;
+            var dueByWallClock = now >= oldest.End + options.FinalAfterEnd;
+            if (!dueByWatermark && !dueByWallClock) break;
+            Close(oldest);
+            closed++;
+        }
+        return closed;
+    }
+
+    /// <summary>Rollups to hand to a flush grain now: never handed over, or not acknowledged in time.</summary>
+    public List<PageMinuteRollup> TakeRollupsToHandOver(DateTime now)
+    {
+        var due = new List<PageMinuteRollup>();
+        foreach (var pending in state.PendingRollups)
+        {
+            if (pending.HandedOverAt is { } at && now - at < options.FlushAckTimeout) continue;
+            pending.HandedOverAt = now;
+            due.Add(pending.Rollup);
+        }
+        return due;
+    }
+
+    /// <summary>Forgets rollups ClickHouse has (any version at or below the acknowledged one).</summary>
+    public int Acknowledge(IReadOnlyCollection<DateTime> minutes)
+    {
+        return state.PendingRollups.RemoveAll(p => minutes.Contains(p.Rollup.Minute));
+    }
+
+    /// <summary>The live view of the page.</summary>
+    public PageLiveState Snapshot() => new()
+    {
+        Page = page,
+        OpenWindows = state.Open.Select(w => w.ToSnapshot(isFinal: false)).ToList(),
+        RecentWindows = state.Recent.ToList(),
+        TotalEvents = state.TotalEvents,
+        TotalLateEvents = state.TotalLateEvents,
+        Watermark = state.Watermark,
+    };
+
+    /// <summary>The start of the minute containing <paramref name="time"/>.</summary>
+    public static DateTime MinuteOf(DateTime time) =>
+        new(time.Ticks - time.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+
+    private bool IsFinal(DateTime minute) =>
+        minute.AddMinutes(1) <= state.ClosedThrough || minute.AddMinutes(1) <= state.Watermark;
+
+    private void AdvanceWatermark(DateTime? watermark)
+    {
+        if (watermark is { } w && w > state.Watermark) state.Watermark = w;
+    }
+
+    private MinuteWindow? GetOrOpenWindow(DateTime minute)
+    {
+        var index = state.Open.FindIndex(w => w.Minute >= minute);
+        if (index >= 0 && state.Open[index].Minute == minute) return state.Open[index];
+        if (state.Open.Count >= options.MaxOpenWindows)
+        {
+            // Bounded state: at the cap, an event older than every open window is late, and a newer window
+            // makes the oldest one final early.
+            if (index == 0) return null;
+            Close(state.Open[0]);
+            index--;
+        }
+        var window = new MinuteWindow { Minute = minute };
+        if (index < 0) state.Open.Add(window);
+        else state.Open.Insert(index, window);
+        return window;
+    }
+
+    private static void AddToWindow(MinuteWindow window, AnalyticsEvent evt)
+    {
+        window.Events++;
+        window.EventsByType[evt.EventType] = window.EventsByType.GetValueOrDefault(evt.EventType) + 1;
+        if (!evt.IsPageView) return;
+        window.Views++;
+        if (evt.UserId.Length > 0) window.Visitors.Add(VisitorHash.Of(evt.UserId));
+    }
+
+    private void Close(MinuteWindow window)
+    {
+        state.Open.Remove(window);
+        if (window.End > state.ClosedThrough) state.ClosedThrough = window.End;
+        var snapshot = window.ToSnapshot(isFinal: true);
+        state.Recent.Add(snapshot);
+        while (state.Recent.Count > options.RecentWindows) state.Recent.RemoveAt(0);
+        AddPending(ToRollup(snapshot));
+    }
+
+    private void RecordLate(AnalyticsEvent evt, DateTime minute, DateTime now)
+    {
+        state.TotalLateEvents++;
+        if (state.PendingLateEvents.Count < options.MaxPendingLateEvents)
+        {
+            state.PendingLateEvents.Add(new LateEvent { Event = evt, Minute = minute, Watermark = state.Watermark, DetectedAt = now });
+        }
+        else
+        {
+            state.LateEventsNotRecorded++;
+        }
+        // A recent window's rollup is re-issued with a higher version so page_views_1m shows its late count;
+        // its views and visitors stay as they were when it became final.
+        var index = state.Recent.FindIndex(r => r.Minute == minute);
+        if (index < 0) return;
+        var updated = state.Recent[index] with { LateEvents = state.Recent[index].LateEvents + 1 };
+        state.Recent[index] = updated;
+        AddPending(ToRollup(updated));
+    }
+
+    private void AddPending(PageMinuteRollup rollup)
+    {
+        state.PendingRollups.RemoveAll(p => p.Rollup.Minute == rollup.Minute);
+        state.PendingRollups.Add(new PendingRollup { Rollup = rollup });
+    }
+
+    // Version 1 + late count: grows with every re-issue, and is the same on a replay, so FINAL keeps the newest.
+    private PageMinuteRollup ToRollup(WindowSnapshot window) => new()
+    {
+        Page = page,
+        Minute = window.Minute,
+        Views = window.Views,
+        UniqueVisitors = window.UniqueVisitors,
+        Events = window.Events,
+        EventsByType = window.EventsByType,
+        LateEvents = window.LateEvents,
+        Version = 1 + (ulong)window.LateEvents,
+    };
+}
+
+/// <summary>What applying a batch did.</summary>
+/// <param name="Applied">Events added to open windows.</param>
+/// <param name="Replayed">Events skipped because their offset was already applied.</param>
+/// <param name="Late">Events judged late.</param>
+public readonly record struct ApplyOutcome(int Applied, int Replayed, int Late);

@@ -1,0 +1,3 @@
+using Analytics.LoadGenerator;
+
+return await LoadGeneratorCli.RunAsync(args, Console.Out, Console.Error);
