@@ -12,9 +12,10 @@ public sealed class ClickHouseOptions
     /// The ClickHouse.Driver connection string (HTTP interface), e.g.
     /// <c>Host=127.0.0.1;Port=8123;Username=default;Password=</c>.
     /// Defaults to the local dev stack: <c>127.0.0.1:8123</c>, user <c>default</c>, no password.
-    /// A <c>Database</c> key is ignored: every statement names <see cref="Database"/> explicitly.
+    /// Statements name <see cref="Database"/> explicitly, so a <c>Database</c> key here only sets the client's
+    /// default database for other users of the shared client.
     /// </summary>
-    public string ConnectionString { get; set; } = "Host=127.0.0.1;Port=8123;Username=default;Password=;Compression=false";
+    public string ConnectionString { get; set; } = "Host=127.0.0.1;Port=8123;Username=default;Password=";
 
     /// <summary>The database that holds the analytics tables. Defaults to <c>analytics</c>.</summary>
     public string Database { get; set; } = "analytics";

@@ -64,7 +64,7 @@ public sealed class GeneratedEvent
     /// <summary>The page the event is about (prefix included); <see langword="null"/> for malformed messages.</summary>
     public string? Page { get; init; }
 
-    /// <summary>The user's number; <c>user_id</c> is <c>u-</c> followed by it.</summary>
+    /// <summary>The user's number (1 or more); <c>user_id</c> is <c>u-</c> followed by it.</summary>
     public required int UserIndex { get; init; }
 
     /// <summary>The session id, also the message key.</summary>

@@ -25,9 +25,10 @@ public sealed class KafkaEventSink : IEventSink
             .SetErrorHandler((_, error) => OnError(error))
             .SetLogHandler((_, message) =>
             {
-                if (message.Level <= SyslogLevel.Warning)
+                // Connection failures arrive both as log lines and as errors; the error handler reports them.
+                if (message.Level <= SyslogLevel.Warning && message.Facility != "FAIL")
                 {
-                    WriteLog($"kafka {message.Level}: {message.Facility} {message.Message}");
+                    WriteThrottled($"kafka {message.Level}: {message.Facility} {message.Message}");
                 }
             })
             .Build();
@@ -122,12 +123,17 @@ public sealed class KafkaEventSink : IEventSink
             return;
         }
 
-        // Transient errors (a broker down, all brokers down) repeat quickly; one line per second is enough.
+        WriteThrottled(string.Create(CultureInfo.InvariantCulture, $"kafka error {error.Code}: {error.Reason}"));
+    }
+
+    /// <summary>Transient problems (a broker down, all brokers down) repeat quickly; one line per second is enough.</summary>
+    private void WriteThrottled(string line)
+    {
         var now = Environment.TickCount64;
-        if (now - Interlocked.Read(ref _lastErrorLogTicks) >= 1000)
+        var last = Interlocked.Read(ref _lastErrorLogTicks);
+        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastErrorLogTicks, now, last) == last)
         {
-            Interlocked.Exchange(ref _lastErrorLogTicks, now);
-            WriteLog(string.Create(CultureInfo.InvariantCulture, $"kafka error {error.Code}: {error.Reason}"));
+            WriteLog(line);
         }
     }
 

@@ -42,7 +42,10 @@ public sealed partial record LoadGeneratorOptions
     /// <summary>Zipf exponent of page popularity (<c>--zipf</c>); 0 is uniform. Defaults to 1.1.</summary>
     public double ZipfExponent { get; init; } = 1.1;
 
-    /// <summary>Fraction of all events that are late (<c>--late-share</c>), in [0, 1]. Defaults to 0.</summary>
+    /// <summary>
+    /// Fraction of all events that are late (<c>--late-share</c>), in [0, 1]; the first
+    /// <see cref="TrafficModel.LateWarmupEvents"/> events are never late. Defaults to 0.
+    /// </summary>
     public double LateShare { get; init; }
 
     /// <summary>How far in the past late events are stamped (<c>--late-by</c>). Defaults to 90 seconds.</summary>
@@ -66,7 +69,7 @@ public sealed partial record LoadGeneratorOptions
 
     /// <summary>
     /// The run id put into every event as <c>run_id</c> and into session ids (<c>--run-id</c>);
-    /// <see langword="null"/> generates one. Defaults to none.
+    /// <see langword="null"/> generates <c>lg-yyyyMMdd-HHmmss-SEEDHEX</c> from the start time and seed. Defaults to none.
     /// </summary>
     public string? RunId { get; init; }
 

@@ -57,6 +57,7 @@ public sealed class SendRecorder
                         _onTime[key] = minute;
                     }
 
+                    ArgumentOutOfRangeException.ThrowIfNegative(generated.UserIndex);
                     minute.Views++;
                     minute.Users.Add(generated.UserIndex);
                     break;
@@ -155,6 +156,56 @@ public sealed class SendRecorder
     {
         public long Views { get; set; }
 
-        public HashSet<int> Users { get; } = [];
+        public VisitorSet Users { get; } = new();
+    }
+
+    /// <summary>
+    /// An exact set of user numbers: a hash set while sparse, a bitmap once that is smaller (16 bytes per hash entry
+    /// against one bit per possible user). Keeps long runs at 50,000 events/s to a few MB per minute of traffic.
+    /// </summary>
+    private sealed class VisitorSet
+    {
+        private HashSet<int>? _sparse = [];
+        private ulong[]? _bits;
+        private int _max;
+
+        public int Count { get; private set; }
+
+        public void Add(int user)
+        {
+            if (_sparse is not null)
+            {
+                if (_sparse.Add(user))
+                {
+                    Count++;
+                    _max = Math.Max(_max, user);
+                    if (Count >= 256 && (long)Count * 16 >= (_max / 8) + 8)
+                    {
+                        _bits = new ulong[(_max >> 6) + 1];
+                        foreach (var u in _sparse)
+                        {
+                            _bits[u >> 6] |= 1UL << (u & 63);
+                        }
+
+                        _sparse = null;
+                    }
+                }
+
+                return;
+            }
+
+            var word = user >> 6;
+            if (word >= _bits!.Length)
+            {
+                Array.Resize(ref _bits, Math.Max(word + 1, _bits.Length * 2));
+            }
+
+            var mask = 1UL << (user & 63);
+            if ((_bits[word] & mask) == 0)
+            {
+                _bits[word] |= mask;
+                Count++;
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ namespace Analytics.LoadGenerator;
 /// takes its slot.</para>
 /// <para>Independently of that, an event is malformed with probability <see cref="LoadGeneratorOptions.MalformedShare"/>
 /// (the session does not advance) or late with probability <see cref="LoadGeneratorOptions.LateShare"/> (stamped
-/// <see cref="LoadGeneratorOptions.LateBy"/> in the past).</para>
+/// <see cref="LoadGeneratorOptions.LateBy"/> in the past; never among the first <see cref="LateWarmupEvents"/>).</para>
 /// <para>Not thread-safe: one model per producing thread.</para>
 /// </remarks>
 public sealed class TrafficModel
@@ -23,6 +23,12 @@ public sealed class TrafficModel
     /// <summary>The non-page-view event types, with weights (how often each occurs among them).</summary>
     public static IReadOnlyList<(string Type, int Weight)> OtherEventTypes { get; } =
         [("click", 9), ("scroll", 7), ("search", 2), ("form_submit", 1), ("video_play", 1)];
+
+    /// <summary>
+    /// No late events among the first this many: by then on-time events (about as many distinct sessions, so keys)
+    /// have reached every partition, so a late event is never the first event a partition's watermark sees.
+    /// </summary>
+    public const int LateWarmupEvents = 1_000;
 
     /// <summary>The malformed kinds, with weights. Oversized messages are rare because each is over 64 KiB.</summary>
     public static IReadOnlyList<(MalformedKind Kind, int Weight)> MalformedKinds { get; } =
@@ -208,7 +214,7 @@ public sealed class TrafficModel
             };
         }
 
-        var late = roll < _options.MalformedShare + _options.LateShare;
+        var late = roll < _options.MalformedShare + _options.LateShare && sequence > LateWarmupEvents;
         var timestamp = late ? new DateTime(now.Ticks - _lateByTicks, DateTimeKind.Utc) : now;
         string eventType;
         string? referrer;

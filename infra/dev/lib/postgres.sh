@@ -49,7 +49,7 @@ postgres_start() {
         started=$(now_ms)
         # No Unix socket: everything goes through 127.0.0.1, and /var/run/postgresql may not exist.
         as_postgres "${PG_BIN}/pg_ctl" -D "$(pg_data)" -l "${RUN_DIR}/postgres.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -p ${PG_PORT} -c unix_socket_directories=''" start >/dev/null \
+            -o "-c listen_addresses=127.0.0.1 -p ${PG_PORT} -c unix_socket_directories='' -c timezone=UTC" start >/dev/null \
             || die "postgres: pg_ctl start failed; last lines of ${RUN_DIR}/postgres.log:
 $(tail -n 5 "${RUN_DIR}/postgres.log" | sed 's/^/    /')"
         head -n 1 "$(pg_data)/postmaster.pid" > "${RUN_DIR}/postgres.pid"

@@ -61,7 +61,7 @@ internal sealed class ClickHouseSchemaHostedService : IHostedService
                 if (remaining <= TimeSpan.Zero)
                 {
                     throw new InvalidOperationException(
-                        $"ClickHouse at {endpoint} was not reachable within {options.StartupTimeout} " +
+                        $"ClickHouse at {endpoint} did not become available within {options.StartupTimeout} " +
                         $"({ClickHouseOptions.SectionName}:StartupTimeout, {attempt} attempts). Check " +
                         $"{ClickHouseOptions.SectionName}:ConnectionString and that the server is running. Last error: {ex.Message}",
                         ex);

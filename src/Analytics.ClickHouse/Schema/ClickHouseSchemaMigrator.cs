@@ -50,7 +50,8 @@ public sealed class ClickHouseSchemaMigrator
         var started = Stopwatch.GetTimestamp();
         var db = options.Database;
 
-        await ExecuteAsync($"CREATE DATABASE IF NOT EXISTS `{db}`", cancellationToken).ConfigureAwait(false);
+        // Run from `default`: the connection string may name the very database that does not exist yet.
+        await ExecuteAsync($"CREATE DATABASE IF NOT EXISTS `{db}`", cancellationToken, currentDatabase: "default").ConfigureAwait(false);
         await ExecuteAsync(SchemaMigrations.CreateMigrationsTable(db), cancellationToken).ConfigureAwait(false);
 
         var applied = await ReadAppliedVersionsAsync(cancellationToken).ConfigureAwait(false);
@@ -203,10 +204,14 @@ public sealed class ClickHouseSchemaMigrator
         }
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, ClickHouseParameterCollection? parameters = null)
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, ClickHouseParameterCollection? parameters = null, string? currentDatabase = null)
     {
         using var timeout = StartTimeout(cancellationToken);
-        var queryOptions = new QueryOptions { CustomSettings = new Dictionary<string, object>(StringComparer.Ordinal) { ["async_insert"] = 0 } };
+        var queryOptions = new QueryOptions
+        {
+            Database = currentDatabase,
+            CustomSettings = new Dictionary<string, object>(StringComparer.Ordinal) { ["async_insert"] = 0 },
+        };
         await client.ExecuteNonQueryAsync(sql, parameters, queryOptions, timeout.Token).ConfigureAwait(false);
     }
 

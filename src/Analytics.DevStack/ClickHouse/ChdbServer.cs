@@ -31,12 +31,11 @@ internal sealed class ChdbServer
             // One second per row and one row per block: KILL QUERY is noticed within about a second.
             "--query=SYSTEM START LISTEN HTTP; SYSTEM START LISTEN TCP; " +
             "SELECT sleepEachRow(1) FROM numbers(1000000000000) SETTINGS max_block_size = 1 FORMAT Null",
-            // Server config overrides follow "--". On stop, chDB waits shutdown_wait_unfinished seconds for client
-            // connections to end and then calls _exit(1); an idle HTTP keep-alive connection only ends after
-            // keep_alive_timeout (30 s by default), so keep that well below the wait for a clean exit.
+            // Server config overrides follow "--". On stop, chDB waits about 5 s for client connections to end
+            // and then calls _exit(1); an idle HTTP keep-alive connection only ends after keep_alive_timeout
+            // (30 s by default), so keep that below 5 s. (shutdown_wait_unfinished did not lengthen the wait.)
             "--",
             "--keep_alive_timeout=3",
-            "--shutdown_wait_unfinished=10",
         ];
 
         // A dedicated thread with a large stack: the call blocks for the server's whole life and runs

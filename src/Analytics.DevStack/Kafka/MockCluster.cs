@@ -58,13 +58,13 @@ internal sealed class MockCluster : IDisposable
     {
         if (mcluster != IntPtr.Zero)
         {
-            var t0 = System.Diagnostics.Stopwatch.StartNew(); RdKafkaNative.MockClusterDestroy(mcluster); Console.Error.WriteLine($"mc destroy {t0.ElapsedMilliseconds}");
+            RdKafkaNative.MockClusterDestroy(mcluster);
             mcluster = IntPtr.Zero;
         }
 
         if (rk != IntPtr.Zero)
         {
-            var t1 = System.Diagnostics.Stopwatch.StartNew(); RdKafkaNative.Destroy(rk); Console.Error.WriteLine($"rk destroy {t1.ElapsedMilliseconds}");
+            RdKafkaNative.Destroy(rk);
             rk = IntPtr.Zero;
         }
     }

@@ -32,7 +32,7 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
             state.AppliedOffsets[evt.Partition] = evt.Offset;
             state.TotalEvents++;
             var minute = MinuteOf(evt.Timestamp);
-            if (IsFinal(minute) || GetOrOpenWindow(minute) is not { } window)
+            if (IsFinal(minute, now) || GetOrOpenWindow(minute) is not { } window)
             {
                 RecordLate(evt, minute, now);
                 late++;
@@ -98,8 +98,12 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
     public static DateTime MinuteOf(DateTime time) =>
         new(time.Ticks - time.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 
-    private bool IsFinal(DateTime minute) =>
-        minute.AddMinutes(1) <= state.ClosedThrough || minute.AddMinutes(1) <= state.Watermark;
+    // Final in this grain, behind the watermark, or past the wall-clock deadline (as CloseDue would judge it).
+    private bool IsFinal(DateTime minute, DateTime now)
+    {
+        var end = minute.AddMinutes(1);
+        return end <= state.ClosedThrough || end <= state.Watermark || now >= end + options.FinalAfterEnd;
+    }
 
     private void AdvanceWatermark(DateTime? watermark)
     {

@@ -25,6 +25,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private long _lastStored = -1;
     private long _lastPollWithRecords;
     private long _lastCommitCheck;
+    private long _lastStartAttempt;
+    private int _startFailures;
+    private bool _shutDown;
 
     public KafkaQueueAdapterReceiver(
         KafkaStreamOptions options, int partition, IKafkaRecordMapper mapper, IKafkaPartitionListener listener,
@@ -44,28 +47,60 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     public async Task Initialize(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _listener.OnPartitionStartingAsync(_partition, cancellationToken);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        await TryStartAsync(timeoutSource.Token);
+    }
+
+    /// <summary>
+    /// Starts reading the partition. A failure (e.g. the listener cannot reach its store yet) is logged and
+    /// retried from the poll loop with backoff, so a partition never stays unread after a slow start.
+    /// </summary>
+    private async Task<bool> TryStartAsync(CancellationToken cancellationToken)
+    {
+        _lastStartAttempt = _time.GetTimestamp();
+        try
+        {
+            await _listener.OnPartitionStartingAsync(_partition, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _startFailures++;
+            LogStartFailed(_options.Topic, _partition, _startFailures, ex);
+            return false;
+        }
         var consumer = KafkaClientFactory.CreateConsumer(_options, _logger);
         // Offset.Stored resumes from the group's committed offset (or auto.offset.reset): the durable position.
         consumer.Assign(new TopicPartitionOffset(_topicPartition, Offset.Stored));
         _consumer = consumer;
         _tracker.Clear();
         _lastStored = -1;
+        _startFailures = 0;
         LogStarted(_options.Topic, _partition, _options.ConsumerGroup);
+        return true;
     }
+
+    private TimeSpan StartBackoff => TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(_startFailures, 6))));
 
     public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
 
-    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
+    public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
-        var consumer = _consumer;
-        if (consumer is null) return Task.FromResult<IList<IBatchContainer>>([]);
+        if (_consumer is null)
+        {
+            if (_shutDown || _time.GetElapsedTime(_lastStartAttempt) < StartBackoff || !await TryStartAsync(cancellationToken)) return [];
+        }
+        return Poll(_consumer!, maxCount, cancellationToken);
+    }
+
+    private IList<IBatchContainer> Poll(IConsumer<byte[]?, byte[]?> consumer, int maxCount, CancellationToken cancellationToken)
+    {
 
         var now = _time.GetTimestamp();
         StoreCommittableOffset(consumer, now);
         // Wait at least MinPollInterval between polls that carry records: fewer, fuller containers per grain.
         if (_time.GetElapsedTime(_lastPollWithRecords, now) < _options.MinPollInterval || _listener.IsSaturated)
-            return Task.FromResult<IList<IBatchContainer>>([]);
+            return [];
 
         // Each record can open up to two containers (page and session); stay under the cache's limit.
         var containerLimit = maxCount <= 0 ? int.MaxValue : Math.Max(1, maxCount - 2);
@@ -91,14 +126,14 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
         var (containers, poll) = _poll.Complete(_options.Topic, _partition, _time.GetUtcNow().UtcDateTime);
         _listener.OnPolled(poll);
-        if (poll.IsEmpty) return Task.FromResult<IList<IBatchContainer>>([]);
+        if (poll.IsEmpty) return [];
 
         _lastPollWithRecords = now;
         _tracker.OnPolled(containers.Select(c => ((KafkaBatchContainer)c).Token.SequenceNumber), poll.LastOffset);
         _metrics.RecordsConsumed.Add(poll.LastOffset - poll.FirstOffset + 1, new KeyValuePair<string, object?>("partition", _partition));
         if (poll.Rejected.Count > 0) _metrics.RecordsRejected.Add(poll.Rejected.Count, new KeyValuePair<string, object?>("partition", _partition));
         UpdateLag(consumer);
-        return Task.FromResult<IList<IBatchContainer>>(containers);
+        return containers;
     }
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
@@ -118,6 +153,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     public async Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        _shutDown = true;
         var consumer = _consumer;
         _consumer = null;
         if (consumer is null) return;
@@ -164,6 +200,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading {Topic}[{Partition}] for consumer group {Group}.")]
     private partial void LogStarted(string topic, int partition, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start reading {Topic}[{Partition}] (attempt {Attempt}); retrying with backoff.")]
+    private partial void LogStartFailed(string topic, int partition, int attempt, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped reading {Topic}[{Partition}]; last stored offset {Offset}.")]
     private partial void LogStopped(string topic, int partition, long offset);

@@ -1,0 +1,95 @@
+using System.Data.Common;
+using System.Net;
+using Analytics.Contracts;
+using Analytics.Grains.Hosting;
+using Analytics.Grains.Streaming;
+using Analytics.Streaming.Kafka.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Streams;
+using StorageNames = Analytics.Grains.StorageNames;
+
+namespace Analytics.Silo.Hosting;
+
+/// <summary>
+/// Everything that makes a silo an analytics silo, from configuration alone: clustering, grain storage, the Kafka
+/// stream provider, ClickHouse and the pipeline services. The host program and the TestingHost use the same path.
+/// </summary>
+public static class AnalyticsSiloBuilderExtensions
+{
+    /// <summary>The ADO.NET invariant name Orleans uses for PostgreSQL.</summary>
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>Configures <paramref name="silo"/> from <paramref name="configuration"/>.</summary>
+    /// <param name="silo">The silo builder.</param>
+    /// <param name="configuration">The root configuration (sections Orleans, Kafka, ClickHouse, Pipeline, Archive, ConnectionStrings).</param>
+    /// <param name="configureEndpoints">Whether to set cluster endpoints (the TestingHost sets its own).</param>
+    public static ISiloBuilder AddAnalyticsSilo(this ISiloBuilder silo, IConfiguration configuration, bool configureEndpoints = true)
+    {
+        var host = configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        ThrowIfInvalid(host);
+        var postgres = configuration.GetConnectionString("Postgres") ?? "";
+        if ((host.Clustering == "AdoNet" || host.Persistence == "AdoNet") && string.IsNullOrWhiteSpace(postgres))
+            throw new OptionsValidationException("ConnectionStrings:Postgres", typeof(string),
+                ["ConnectionStrings:Postgres is required when Silo:Clustering or Silo:Persistence is 'AdoNet'."]);
+        DbProviderFactories.RegisterFactory(PostgresInvariant, NpgsqlFactory.Instance);
+
+        if (configureEndpoints)
+        {
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
+            var advertised = host.AdvertisedIPAddress.Length > 0 ? IPAddress.Parse(host.AdvertisedIPAddress) : IPAddress.Loopback;
+            if (host.Clustering == "AdoNet")
+            {
+                silo.UseAdoNetClustering(o => { o.Invariant = PostgresInvariant; o.ConnectionString = postgres; });
+                silo.ConfigureEndpoints(advertised, host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: host.AdvertisedIPAddress.Length > 0);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort,
+                    new IPEndPoint(IPAddress.Loopback, host.PrimarySiloPort), host.ServiceId, host.ClusterId);
+            }
+        }
+
+        foreach (var storage in new[] { StorageNames.Pages, StorageNames.Sessions, StorageNames.Flush, "PubSubStore" })
+        {
+            if (host.Persistence == "AdoNet")
+            {
+                silo.AddAdoNetGrainStorage(storage, o => { o.Invariant = PostgresInvariant; o.ConnectionString = postgres; });
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage(storage);
+            }
+        }
+
+        silo.AddKafkaStreams(StreamNamespaces.ProviderName, kafka =>
+        {
+            kafka.ConfigureKafka(o => o.Bind(configuration.GetSection("Kafka")))
+                .UseRecordMapper<AnalyticsRecordMapper>()
+                .UsePartitionListener<PipelinePartitionListener>();
+            // Only implicit subscriptions: no pub-sub grain or store on the delivery path.
+            kafka.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            kafka.ConfigurePullingAgent(o => o.Configure(agent =>
+            {
+                agent.BatchContainerBatchSize = host.BatchContainerBatchSize;
+                agent.GetQueueMsgsTimerPeriod = host.QueuePollPeriod;
+            }));
+        });
+
+        silo.ConfigureServices(services =>
+        {
+            services.AddOptions<SiloHostOptions>().Bind(configuration.GetSection(SiloHostOptions.SectionName));
+            services.AddSingleton<IValidateOptions<SiloHostOptions>, SiloHostOptionsValidator>();
+            services.AddClickHouseAnalytics(configuration);
+            services.AddAnalyticsPipeline(configuration);
+        });
+        return silo;
+    }
+
+    private static void ThrowIfInvalid(SiloHostOptions host)
+    {
+        var result = new SiloHostOptionsValidator().Validate(null, host);
+        if (result.Failed) throw new OptionsValidationException(SiloHostOptions.SectionName, typeof(SiloHostOptions), result.Failures);
+    }
+}
