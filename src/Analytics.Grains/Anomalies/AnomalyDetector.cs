@@ -11,9 +11,9 @@ namespace Analytics.Grains.Anomalies;
 /// The current rate is the mean of the last <see cref="AnomalyOptions.EvaluationWindow"/> seconds (K). The
 /// baseline is the <see cref="AnomalyOptions.Window"/> seconds before them, so a spike is never diluted into the
 /// baseline it is measured against. z = (current - mean) / σ with σ the baseline's per-second standard
-/// deviation. Because the current rate averages K seconds, its own noise is σ/√K, so "3σ" is really about
-/// 3·√3 ≈ 5.2 standard errors: the margin that keeps steady traffic silent, while a real change of a few σ
-/// still moves the average past it within a second or two.
+/// deviation. Because the current rate averages K seconds, its own noise is σ/√K, so "3σ" is really 3·√K
+/// standard errors (6 with the default K = 4; a normal tail of 2e-9 per evaluated second): the margin that keeps
+/// steady traffic silent, while a jump of 12σ crosses it in its first second and one of 6σ in its second.
 /// </para>
 /// <para>
 /// σ is floored at √max(mean, current). With random (Poisson) arrivals the variance of a per-second count equals
@@ -154,37 +154,6 @@ public sealed class AnomalyDetector
             FillZerosBefore(second, now, events);
             Step(second, 0, now, events);
         }
-    }
-
-    /// <summary>
-    /// Adds <paramref name="delta"/> late events to an already completed <paramref name="second"/>, so the baseline
-    /// stays exact. The decision already taken for that second stands. Returns <see langword="false"/> when the
-    /// second is not complete yet, older than the baseline window, or was kept out of the baseline by an incident.
-    /// </summary>
-    public bool TryCorrect(long second, long delta)
-    {
-        if (_lastSecond is not { } last || second > last)
-        {
-            return false;
-        }
-
-        var age = last - second;
-        if (age < _recentCount)
-        {
-            var index = (int)((_recentNext - 1 - age + (2L * _recent.Length)) % _recent.Length);
-            var updated = _recent[index] + delta;
-            if (updated < 0 || updated > RollingStatistics.MaxValue)
-            {
-                return false;
-            }
-
-            _recent[index] = updated;
-            _recentSum += delta;
-            return true;
-        }
-
-        var baselineAge = age - _recentCount;
-        return baselineAge < _baseline.Capacity && _baseline.TryAdjust((int)baselineAge, delta);
     }
 
     /// <summary>Copies the state out for persistence.</summary>

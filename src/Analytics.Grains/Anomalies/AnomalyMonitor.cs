@@ -42,20 +42,10 @@ public sealed class AnomalyMonitor
 
     /// <summary>Counts <paramref name="count"/> events that happened at <paramref name="eventTime"/> (UTC).</summary>
     /// <returns>
-    /// <see cref="RecordOutcome.Counted"/> normally; <see cref="RecordOutcome.Late"/> when their second was already
-    /// evaluated but they still went into the baseline; <see cref="RecordOutcome.TooLate"/> or
-    /// <see cref="RecordOutcome.TooFarAhead"/> when they were not counted (worth a metric, not an error).
+    /// <see cref="RecordOutcome.Counted"/> normally; <see cref="RecordOutcome.Late"/> or
+    /// <see cref="RecordOutcome.TooFarAhead"/> when they were left out of detection (worth a metric, not an error).
     /// </returns>
-    public RecordOutcome Record(DateTime eventTime, long count = 1)
-    {
-        var outcome = _series.Add(eventTime, count);
-        if (outcome != RecordOutcome.Late)
-        {
-            return outcome;
-        }
-
-        return Detector.TryCorrect(RateSeries.SecondOf(eventTime), count) ? RecordOutcome.Late : RecordOutcome.TooLate;
-    }
+    public RecordOutcome Record(DateTime eventTime, long count = 1) => _series.Add(eventTime, count);
 
     /// <summary>
     /// Evaluates every second completed by <paramref name="now"/> (UTC) and returns the incidents that started or
@@ -68,14 +58,11 @@ public sealed class AnomalyMonitor
         var through = _series.AdvanceTo(now, _completed);
         foreach (var (second, count) in _completed)
         {
-            // Only a state restored from mismatched parts could hand over a second twice; count it, don't fail.
-            if (second <= Detector.LastSecond)
+            // Only a state restored from mismatched parts could hand over a second twice; skip it, don't fail.
+            if (second > Detector.LastSecond || Detector.LastSecond is null)
             {
-                Detector.TryCorrect(second, count);
-                continue;
+                Detector.Complete(second, count, now, _events);
             }
-
-            Detector.Complete(second, count, now, _events);
         }
 
         if (through is { } last)

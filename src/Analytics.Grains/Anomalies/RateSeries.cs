@@ -17,7 +17,8 @@ namespace Analytics.Grains.Anomalies;
 /// passes to <see cref="AdvanceTo"/>: normally the wall clock, so that a page whose traffic stops sees its
 /// seconds complete with a count of zero (which is what makes drops visible). Only the seconds from the first
 /// open one up to <see cref="OpenCapacity"/> ahead are held, in a ring, so memory is fixed; events for seconds
-/// already complete are reported as <see cref="RecordOutcome.Late"/> for the caller to apply elsewhere.
+/// already complete are reported as <see cref="RecordOutcome.Late"/> and not counted, so that every second is
+/// evaluated, and remembered in the baseline, exactly as it stood when it completed.
 /// </para>
 /// </remarks>
 public sealed class RateSeries

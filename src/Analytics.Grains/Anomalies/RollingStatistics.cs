@@ -9,16 +9,16 @@ namespace Analytics.Grains.Anomalies;
 /// <para>
 /// Why exact integer sums rather than Welford's algorithm or Kahan summation: the inputs are whole event counts,
 /// so the sum fits a <see cref="long"/> and the sum of squares an <see cref="Int128"/> for every value this class
-/// accepts (at most <see cref="MaxValue"/>, at most <see cref="MaxCapacity"/> slots). Adding, removing and
-/// correcting a second is then exact integer arithmetic in O(1) that cannot drift, however many millions of
-/// times the window slides. Welford's update with removal rounds on every step and needs periodic recomputation
+/// accepts (at most <see cref="MaxValue"/>, at most <see cref="MaxCapacity"/> slots). Adding and removing a
+/// second is then exact integer arithmetic in O(1) that cannot drift, however many millions of times the window
+/// slides. Welford's update with removal rounds on every step and needs periodic recomputation
 /// from the ring to stay honest; Kahan compensation only shrinks the error, it does not remove it.
 /// </para>
 /// <para>
 /// The textbook trap of sums of squares, catastrophic cancellation in Σx² − (Σx)²/n, does not apply either:
 /// n·Σx² − (Σx)² is formed exactly in integers, and only that exact difference is rounded to a
 /// <see cref="double"/>. So 1e9 events per second with a variance of a few events still comes out to the last bit
-/// or so, where a double sum of squares (1e21, 53-bit mantissa) would have lost it entirely.
+/// or so, where a double sum of squares (~6e20, 53-bit mantissa) would have lost it entirely.
 /// </para>
 /// </remarks>
 public sealed class RollingStatistics
@@ -79,37 +79,6 @@ public sealed class RollingStatistics
     /// <summary>Slides the window by one second that does not count in the statistics.</summary>
     public void PushExcluded() => Slide(ExcludedSlot);
 
-    /// <summary>
-    /// Adds <paramref name="delta"/> to the second <paramref name="age"/> slots back from the newest (0 = newest),
-    /// e.g. for events that arrived after their second was pushed. Returns <see langword="false"/>, changing
-    /// nothing, when that slot is outside the window, excluded, or would leave the range 0..<see cref="MaxValue"/>.
-    /// </summary>
-    public bool TryAdjust(int age, long delta)
-    {
-        if (age < 0 || age >= _slots.Length)
-        {
-            return false;
-        }
-
-        var index = IndexOfAge(age);
-        var old = _slots[index];
-        if (old == ExcludedSlot)
-        {
-            return false;
-        }
-
-        var updated = old + delta;
-        if (updated < 0 || updated > MaxValue)
-        {
-            return false;
-        }
-
-        _slots[index] = updated;
-        _sum += delta;
-        _sumOfSquares += ((Int128)updated * updated) - ((Int128)old * old);
-        return true;
-    }
-
     /// <summary>The slots oldest first, <see cref="ExcludedSlot"/> for excluded ones: the state to persist.</summary>
     public long[] ToArray()
     {
@@ -162,8 +131,6 @@ public sealed class RollingStatistics
 
         _next = (_next + 1) % _slots.Length;
     }
-
-    private int IndexOfAge(int age) => (_next - 1 - age + (2 * _slots.Length)) % _slots.Length;
 
     // n·Σx² − (Σx)² = n²·(population variance): exact, and never negative.
     private Int128 ScaledSpread() => (_count * _sumOfSquares) - ((Int128)_sum * _sum);

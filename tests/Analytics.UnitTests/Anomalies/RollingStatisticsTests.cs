@@ -71,33 +71,6 @@ public sealed class RollingStatisticsTests
     }
 
     [Fact]
-    public void TryAdjust_CorrectsAPastSecondExactly()
-    {
-        var statistics = Filled(4, 1, 2, 3, 4);
-
-        Assert.True(statistics.TryAdjust(age: 3, delta: 4)); // the oldest, 1, becomes 5: window 5, 2, 3, 4
-
-        Assert.Equal(14, statistics.Sum);
-        Assert.Equal(3.5, statistics.Mean);
-        Assert.Equal(5.0 / 3.0, statistics.SampleVariance);
-        Assert.Equal([5L, 2, 3, 4], statistics.ToArray());
-    }
-
-    [Fact]
-    public void TryAdjust_RefusesExcludedOutOfRangeAndNegativeResults()
-    {
-        var statistics = new RollingStatistics(3);
-        statistics.Push(2);
-        statistics.PushExcluded();
-
-        Assert.False(statistics.TryAdjust(age: 0, delta: 1)); // excluded
-        Assert.False(statistics.TryAdjust(age: 2, delta: 1)); // never filled
-        Assert.False(statistics.TryAdjust(age: 3, delta: 1)); // outside the window
-        Assert.False(statistics.TryAdjust(age: 1, delta: -3)); // would go negative
-        Assert.Equal(2, statistics.Sum);
-    }
-
-    [Fact]
     public void RoundTripThroughArray_KeepsOrderExclusionsAndStatistics()
     {
         var statistics = Filled(5, 3, 1, 4, 1, 5, 9, 2);

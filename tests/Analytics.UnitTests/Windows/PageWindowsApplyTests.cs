@@ -1,3 +1,4 @@
+using Analytics.Grains;
 using Analytics.Grains.Windows;
 using Xunit;
 using static Analytics.UnitTests.Windows.WindowTestKit;
@@ -234,7 +235,7 @@ public sealed class PageWindowsApplyTests
     [Fact]
     public void OutOfOrderEvents_OpenTheirOwnWindows_KeptOldestFirst()
     {
-        var windows = NewWindows();
+        var windows = NewWindows(new PipelineOptions { AllowedLateness = TimeSpan.FromMinutes(5) });
 
         windows.Apply([View(Minute(2), 0), View(Minute(0), 1), View(Minute(4), 2), View(Minute(1), 3)], null, Minute(4));
 

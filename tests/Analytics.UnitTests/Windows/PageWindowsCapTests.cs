@@ -8,7 +8,8 @@ namespace Analytics.UnitTests.Windows;
 /// <summary>The MaxOpenWindows cap: bounded state, where a newer window makes the oldest final early.</summary>
 public sealed class PageWindowsCapTests
 {
-    private static readonly PipelineOptions CapOfThree = new() { MaxOpenWindows = 3 };
+    // A long allowed lateness, so that in these tests only the cap (never the wall clock) makes a window final.
+    private static readonly PipelineOptions CapOfThree = new() { MaxOpenWindows = 3, AllowedLateness = TimeSpan.FromMinutes(10) };
 
     [Fact]
     public void BelowTheCap_NoWindowIsClosedEarly()

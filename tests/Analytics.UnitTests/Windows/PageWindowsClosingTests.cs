@@ -118,7 +118,7 @@ public sealed class PageWindowsClosingTests
     }
 
     [Fact]
-    public void ClosedThrough_MakesEventsLate_WhenTheWallClockClosedTheWindowAheadOfTheWatermark()
+    public void EventForAWindowTheWallClockClosed_IsLate_ThoughTheWatermarkIsBehind()
     {
         var windows = NewWindows();
         windows.OpenWindowsAt(0);
@@ -132,17 +132,42 @@ public sealed class PageWindowsClosingTests
     }
 
     [Fact]
-    public void ClosedThrough_MakesEventsForOlderNeverOpenedMinutesLate()
+    public void EventForAnOpenWindow_PastItsWallClockDeadline_IsLate_EvenBeforeCloseDue()
     {
         var windows = NewWindows();
-        windows.OpenWindowsAt(5);
-        windows.CloseDue(watermark: null, now: Minute(6).AddSeconds(12));
+        windows.OpenWindowsAt(0);
 
-        var outcome = windows.Apply([View(Minute(2), 1)], watermark: null, now: Minute(6).AddSeconds(13));
+        var justBefore = windows.Apply([View(Minute(0).AddSeconds(59), 0)], watermark: null, now: Minute(1).AddSeconds(12).AddTicks(-1));
+        var atDeadline = windows.Apply([View(Minute(0).AddSeconds(59), 1)], watermark: null, now: Minute(1).AddSeconds(12));
+
+        Assert.Equal(new ApplyOutcome(1, 0, 0), justBefore);
+        Assert.Equal(new ApplyOutcome(0, 0, 1), atDeadline);
+        Assert.Equal(2, windows.State.Open.Single().Views);
+        Assert.Equal(Minute(0), windows.State.PendingLateEvents.Single().Minute);
+    }
+
+    [Fact]
+    public void EventForANeverOpenedMinute_PastItsWallClockDeadline_IsLate_WithoutAnyWatermark()
+    {
+        var windows = NewWindows();
+
+        var outcome = windows.Apply([View(Minute(0).AddSeconds(30), 0)], watermark: null, now: Minute(5));
 
         Assert.Equal(new ApplyOutcome(0, 0, 1), outcome);
         Assert.Empty(windows.State.Open);
-        Assert.Equal(Minute(2), windows.State.PendingLateEvents[0].Minute);
+        Assert.Equal(default, windows.State.Watermark);
+    }
+
+    [Fact]
+    public void WallClockDeadline_OnApply_FollowsTheConfiguredLatenessAndGrace()
+    {
+        var windows = NewWindows(new PipelineOptions { AllowedLateness = TimeSpan.FromMinutes(2), WallClockGrace = TimeSpan.Zero });
+
+        var outcome = windows.Apply([View(Minute(0), 0), View(Minute(0), 1)], watermark: null, now: Minute(3).AddTicks(-1));
+        var late = windows.Apply([View(Minute(0), 2)], watermark: null, now: Minute(3));
+
+        Assert.Equal(new ApplyOutcome(2, 0, 0), outcome);
+        Assert.Equal(new ApplyOutcome(0, 0, 1), late);
     }
 
     [Fact]

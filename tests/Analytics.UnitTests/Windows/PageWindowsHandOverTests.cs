@@ -149,7 +149,7 @@ public sealed class PageWindowsHandOverTests
     }
 
     /// <summary>
-    /// BUG (PageWindows.Acknowledge, PageWindows.cs line 168, and IPageGrain.AcknowledgeFlushedAsync carrying minutes
+    /// BUG (PageWindows.Acknowledge, PageWindows.cs lines 81-84, and IPageGrain.AcknowledgeFlushedAsync carrying minutes
     /// only): the flush grain acknowledges the version it wrote, but the page removes whatever is pending for that
     /// minute. A rollup re-issued by a late event after the hand-over (version 2, not yet handed over) is dropped when
     /// version 1's acknowledgement arrives, so page_views_1m never gets the late count. The doc comment promises

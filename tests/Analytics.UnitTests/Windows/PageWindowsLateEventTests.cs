@@ -168,19 +168,24 @@ public sealed class PageWindowsLateEventTests
     }
 
     /// <summary>
-    /// BUG (PageWindows.Apply/IsFinal, PageWindows.cs lines 108-125 and 186-187): once the watermark passes an open
-    /// window's end, events for it are judged late, but the window is only closed by the next CloseDue (the grain's
-    /// timer, up to FlushInterval later). RecordLate finds no Recent entry, so the rollup issued at close says
-    /// LateEvents = 0 although a late event for that minute was counted (and written to late_events).
+    /// BUG (PageWindows.Apply + IsFinal, PageWindows.cs lines 35-40 and 102-106): once the watermark or the wall-clock
+    /// deadline passes an open window's end, events for it are judged late, but the window itself is only closed by
+    /// the next CloseDue (the grain's timer, up to FlushInterval later). RecordLate finds no Recent entry for the
+    /// minute, so the rollup issued at close says LateEvents = 0 (Version 1) although a late event for that minute
+    /// was counted and sent to late_events.
     /// </summary>
-    [Fact]
-    public void LateEvent_ForAnOpenWindowTheWatermarkAlreadyPassed_IsCountedInThatWindowsRollup()
+    [Theory]
+    [InlineData("watermark")]
+    [InlineData("wall clock")]
+    public void LateEvent_ForAnOpenWindowAlreadyDue_IsCountedInThatWindowsRollup(string dueBy)
     {
         var windows = NewWindows();
         windows.Apply([View(Minute(0).AddSeconds(10), 0, "a")], watermark: Minute(0), now: Minute(0).AddSeconds(11));
+        var watermark = dueBy == "watermark" ? Minute(1).AddSeconds(1) : Minute(0).AddSeconds(30);
+        var now = dueBy == "watermark" ? Minute(1).AddSeconds(2) : Minute(1).AddSeconds(12);
 
-        var outcome = windows.Apply([View(Minute(0).AddSeconds(50), 1, "b")], watermark: Minute(1).AddSeconds(1), now: Minute(1).AddSeconds(11));
-        windows.CloseDue(watermark: Minute(1).AddSeconds(1), now: Minute(1).AddSeconds(11));
+        var outcome = windows.Apply([View(Minute(0).AddSeconds(50), 1, "b")], watermark, now);
+        windows.CloseDue(watermark, now);
 
         Assert.Equal(new ApplyOutcome(0, 0, 1), outcome);
         var rollup = windows.State.PendingRollups.Single().Rollup;
