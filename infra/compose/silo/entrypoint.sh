@@ -3,9 +3,13 @@
 # to the cluster, then execs the command (`dotnet Analytics.Silo.dll`).
 #
 # Why: with ADO.NET clustering every silo writes into the PostgreSQL membership table the IP address the others must
-# use to reach it (Orleans:AdvertisedIPAddress, an IP address, not a name). In a container that address is only known
-# at run time. When the variable is unset or empty this script takes the container's own IPv4 address, so one image
-# and one compose block serve any number of silos. Set Orleans__AdvertisedIPAddress to override (e.g. behind NAT).
+# use to reach it (Silo:AdvertisedIPAddress, an IP address, not a name). In a container that address is only known at
+# run time. When the variable is unset or empty this script takes the container's own IPv4 address, so one image and
+# one compose block serve any number of silos. Set Silo__AdvertisedIPAddress to override (e.g. behind NAT).
+#
+# The silo's settings live in the `Silo` section, not `Orleans`: Orleans 10 itself reads `Orleans:Clustering`,
+# `Orleans:GrainStorage`, ... as provider definitions, and a value there stops the silo at start-up
+# ("Could not find Clustering provider named 'Default'"). The script warns when such a variable is set.
 #
 # `exec` makes the .NET process PID 1: it gets docker's SIGTERM directly and shuts the silo down gracefully
 # (hands its grains and queues over to the other silos) within the stop grace period.
@@ -24,16 +28,22 @@ local_ipv4_from_kernel() {
         | awk '$1 !~ /^127\./ { print $1; exit }'
 }
 
-if [ -z "${Orleans__AdvertisedIPAddress:-}" ] && [ "${Orleans__Clustering:-Localhost}" != "Localhost" ]; then
+for name in Orleans__Clustering Orleans__Persistence Orleans__AdvertisedIPAddress; do
+    if env | grep -q "^${name}="; then
+        echo "entrypoint: warning: ${name} is set; the silo reads Silo__${name#Orleans__} (Orleans:* keys belong to Orleans)" >&2
+    fi
+done
+
+if [ -z "${Silo__AdvertisedIPAddress:-}" ] && [ "${Silo__Clustering:-Localhost}" != "Localhost" ]; then
     ip="$(container_ipv4)"
     [ -n "${ip}" ] || ip="$(local_ipv4_from_kernel)"
     if [ -z "${ip}" ]; then
-        echo "entrypoint: cannot determine this container's IPv4 address; set Orleans__AdvertisedIPAddress" >&2
+        echo "entrypoint: cannot determine this container's IPv4 address; set Silo__AdvertisedIPAddress" >&2
         exit 1
     fi
-    Orleans__AdvertisedIPAddress="${ip}"
-    export Orleans__AdvertisedIPAddress
-    echo "entrypoint: advertising ${ip} to the cluster (Orleans__AdvertisedIPAddress)" >&2
+    Silo__AdvertisedIPAddress="${ip}"
+    export Silo__AdvertisedIPAddress
+    echo "entrypoint: advertising ${ip} to the cluster (Silo__AdvertisedIPAddress)" >&2
 fi
 
 exec "$@"

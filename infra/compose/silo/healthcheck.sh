@@ -25,10 +25,18 @@ fi
 status="${status%$'\r'}"
 
 # Skip the headers; the body ("Healthy", "Unhealthy", ...) goes into docker inspect's health log.
+chunked=0
 while IFS= read -r -t 2 line <&3; do
-    [[ "${line%$'\r'}" == "" ]] && break
+    line="${line%$'\r'}"
+    [[ -z "${line}" ]] && break
+    shopt -s nocasematch
+    [[ "${line}" == "transfer-encoding:"*chunked* ]] && chunked=1
+    shopt -u nocasematch
 done
 body=""
+if [[ "${chunked}" == 1 ]]; then
+    IFS= read -r -t 2 _ <&3 || true   # the chunk size line
+fi
 IFS= read -r -t 2 body <&3 || true
 exec 3<&-
 

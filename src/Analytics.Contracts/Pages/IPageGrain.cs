@@ -10,8 +10,8 @@ public interface IPageGrain : IGrainWithStringKey
     Task<PageLiveState> GetLiveStateAsync();
 
     /// <summary>
-    /// Called by a flush grain once ClickHouse holds the given minutes' rollups, so they can leave grain state.
+    /// Called by a flush grain once ClickHouse holds the given rollup versions, so they can leave grain state.
     /// </summary>
     [OneWay]
-    Task AcknowledgeFlushedAsync(DateTime[] minutes);
+    Task AcknowledgeFlushedAsync(Flush.FlushedWindow[] flushed);
 }

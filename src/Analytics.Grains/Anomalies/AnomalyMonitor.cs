@@ -59,15 +59,15 @@ public sealed class AnomalyMonitor
         foreach (var (second, count) in _completed)
         {
             // Only a state restored from mismatched parts could hand over a second twice; skip it, don't fail.
-            if (second > Detector.LastSecond || Detector.LastSecond is null)
+            if (Detector.LastSecond is not { } last || second > last)
             {
                 Detector.Complete(second, count, now, _events);
             }
         }
 
-        if (through is { } last)
+        if (through is { } completedThrough)
         {
-            Detector.CompleteThrough(last, now, _events);
+            Detector.CompleteThrough(completedThrough, now, _events);
         }
 
         return _events.Count == 0 ? [] : [.. _events];

@@ -29,7 +29,7 @@ public sealed class LatencyRecorder
         if (total == 0) return (0, result);
         for (var i = 0; i < percentiles.Length; i++)
         {
-            var rank = (long)Math.Ceiling(percentiles[i] / 100.0 * total);
+            var rank = (long)Math.Ceiling(percentiles[i] * total / 100.0); // nearest rank
             long seen = 0;
             for (var ms = 0; ms < buckets.Length; ms++)
             {

@@ -114,7 +114,7 @@ public sealed partial class FlushGrain(
         foreach (var byPage in written.GroupBy(r => r.Page))
         {
             // One-way: a page grain that is busy or gone must not hold up the flush.
-            GrainFactory.GetGrain<IPageGrain>(byPage.Key).AcknowledgeFlushedAsync(byPage.Select(r => r.Minute).ToArray()).Ignore();
+            GrainFactory.GetGrain<IPageGrain>(byPage.Key).AcknowledgeFlushedAsync(byPage.Select(r => new FlushedWindow(r.Minute, r.Version)).ToArray()).Ignore();
         }
     }
 

@@ -100,9 +100,9 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     public Task<PageLiveState> GetLiveStateAsync() => Task.FromResult(_windows.Snapshot());
 
     /// <inheritdoc />
-    public Task AcknowledgeFlushedAsync(DateTime[] minutes)
+    public Task AcknowledgeFlushedAsync(FlushedWindow[] flushed)
     {
-        if (_windows.Acknowledge(minutes) > 0) _dirty = true;
+        if (_windows.Acknowledge(flushed) > 0) _dirty = true;
         return Task.CompletedTask;
     }
 

@@ -29,6 +29,11 @@ public static class AnalyticsEventParser
         {
             return EventParseResult.Fail($"not valid JSON: {ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader.GetString throws this for strings that are not valid UTF-8.
+            return EventParseResult.Fail($"not valid UTF-8 text: {ex.Message}");
+        }
     }
 
     private static EventParseResult ParseObject(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew)
@@ -70,6 +75,8 @@ public static class AnalyticsEventParser
             return EventParseResult.Fail($"page, user_id or session_id longer than {MaxIdentifierLength} characters");
         if (!TryParseTimestamp(timestamp, out var time))
             return EventParseResult.Fail($"unparsable field 'timestamp': '{Truncate(timestamp)}' is not ISO-8601");
+        if (time.Year < 1970 || time.Year > 9000)
+            return EventParseResult.Fail($"field 'timestamp' {time:O} is out of range (years 1970-9000)");
         if (time > receivedAt + maxFutureSkew)
             return EventParseResult.Fail($"field 'timestamp' {time:O} is more than {maxFutureSkew} after the record was produced ({receivedAt:O})");
 
@@ -90,6 +97,7 @@ public static class AnalyticsEventParser
     /// <summary>Parses an ISO-8601 timestamp (UTC 'Z' or with an offset; fractional seconds allowed) into UTC.</summary>
     public static bool TryParseTimestamp(string text, out DateTime utc)
     {
+        text = TruncateFraction(text);
         // RoundtripKind keeps 'Z' and offsets; a timestamp without a zone is taken as UTC (AssumeUniversal).
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed)
@@ -100,6 +108,20 @@ public static class AnalyticsEventParser
         }
         utc = default;
         return false;
+    }
+
+    /// <summary>
+    /// Cuts fractional seconds to the 7 digits a DateTime holds: the parser would round them, and rounding
+    /// 10:00:59.99999999 up would move the event into the next minute.
+    /// </summary>
+    private static string TruncateFraction(string text)
+    {
+        var t = text.IndexOf('T', StringComparison.Ordinal);
+        var dot = t < 0 ? -1 : text.IndexOf('.', t);
+        if (dot < 0) return text;
+        var end = dot + 1;
+        while (end < text.Length && char.IsAsciiDigit(text[end])) end++;
+        return end - dot - 1 <= 7 ? text : string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
     }
 
     private static string? ReadString(ref Utf8JsonReader reader, string field, ref string? error)

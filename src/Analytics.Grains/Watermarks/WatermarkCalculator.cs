@@ -17,7 +17,8 @@ public static class WatermarkCalculator
         foreach (var p in partitions)
         {
             if (p.MaxEventTime is not { } maxEventTime) continue;
-            var watermark = maxEventTime - allowedLateness;
+            // Clamped: an event time near DateTime.MinValue must not break the watermark for everyone.
+            var watermark = maxEventTime.Ticks - DateTime.MinValue.Ticks > allowedLateness.Ticks ? maxEventTime - allowedLateness : DateTime.MinValue;
             if (maxAny is null || watermark > maxAny) maxAny = watermark;
             var idle = p.LastRecordAt is not { } last || now - last > idleTimeout || now - p.ReportedAt > idleTimeout;
             if (!idle && (minActive is null || watermark < minActive)) minActive = watermark;

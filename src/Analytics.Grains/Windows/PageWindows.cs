@@ -20,7 +20,8 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
     /// </summary>
     public ApplyOutcome Apply(IEnumerable<AnalyticsEvent> events, DateTime? watermark, DateTime now)
     {
-        AdvanceWatermark(watermark);
+        // Close what is due first, so a late event for such a window finds it final and counts in its rollup.
+        CloseDue(watermark, now);
         int applied = 0, replayed = 0, late = 0;
         foreach (var evt in events)
         {
@@ -77,11 +78,12 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
         return due;
     }
 
-    /// <summary>Forgets rollups ClickHouse has (any version at or below the acknowledged one).</summary>
-    public int Acknowledge(IReadOnlyCollection<DateTime> minutes)
-    {
-        return state.PendingRollups.RemoveAll(p => minutes.Contains(p.Rollup.Minute));
-    }
+    /// <summary>
+    /// Forgets rollups ClickHouse has: a pending rollup leaves only if the written version is at least its own,
+    /// so a version re-issued after the hand-over (a late event) stays pending.
+    /// </summary>
+    public int Acknowledge(IReadOnlyCollection<FlushedWindow> flushed) =>
+        state.PendingRollups.RemoveAll(p => flushed.Any(f => f.Minute == p.Rollup.Minute && f.Version >= p.Rollup.Version));
 
     /// <summary>The live view of the page.</summary>
     public PageLiveState Snapshot() => new()

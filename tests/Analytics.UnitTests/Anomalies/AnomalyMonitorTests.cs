@@ -31,9 +31,11 @@ public sealed class AnomalyMonitorTests
 
         var started = Assert.IsType<AnomalyStarted>(Assert.Single(events));
         Assert.Equal(AnomalyDirection.Drop, started.Direction);
-        Assert.Equal(outage, started.StartedAt);
-        Assert.Equal(outage.AddSeconds(2), started.DetectedAt); // complete at +1 s, settled at +2 s
-        Assert.Equal("page:20260622T101000Z:/pricing", started.IncidentId);
+        // One empty second of four is -2.5 sigma, two are -5: the second empty second, complete at +2 s and
+        // settled at +3 s, starts the incident.
+        Assert.Equal(outage.AddSeconds(1), started.StartedAt);
+        Assert.Equal(outage.AddSeconds(3), started.DetectedAt);
+        Assert.Equal("page:20260622T101001Z:/pricing", started.IncidentId);
     }
 
     [Fact]

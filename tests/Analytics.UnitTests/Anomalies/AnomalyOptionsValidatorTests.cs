@@ -21,7 +21,7 @@ public sealed class AnomalyOptionsValidatorTests
         Assert.Equal(1.0, options.MinRate);
         Assert.Equal(0.5, options.MinStdDev);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Cooldown);
-        Assert.Equal(TimeSpan.FromSeconds(3), options.EvaluationWindow);
+        Assert.Equal(TimeSpan.FromSeconds(4), options.EvaluationWindow);
         Assert.Equal(TimeSpan.FromSeconds(5), options.EndAfter);
         Assert.Equal(TimeSpan.FromSeconds(1), options.SettleDelay);
         Assert.Equal(TimeSpan.FromMinutes(5), options.RebaselineAfter);

@@ -119,7 +119,7 @@ public sealed class WatermarkCalculatorTests
     }
 
     /// <summary>
-    /// BUG (WatermarkCalculator.cs line 18, <c>maxEventTime - allowedLateness</c>): the parser accepts any ISO-8601
+    /// BUG (WatermarkCalculator.cs line 20, <c>maxEventTime - allowedLateness</c>): the parser accepts any ISO-8601
     /// timestamp, e.g. "0001-01-01T00:00:00Z"; when that is the newest event time of a partition (its first record),
     /// the subtraction throws ArgumentOutOfRangeException, so WatermarkGrain.GetWatermarkAsync fails for every silo
     /// until the partition sees a newer event. Expected: the watermark is clamped (DateTime.MinValue).

@@ -44,7 +44,7 @@ public sealed class PageWindowsCapTests
         var windows = NewWindows(CapOfThree);
         windows.OpenWindowsAt(0, 1, 2);
 
-        windows.Apply([View(Minute(60), 0)], null, Minute(60));
+        windows.Apply([View(Minute(60), 0)], null, Minute(2).AddSeconds(30));
 
         Assert.Equal([Minute(1), Minute(2), Minute(60)], windows.OpenMinutes());
         Assert.Equal(3, windows.State.Open.Count);

@@ -132,7 +132,7 @@ public sealed class PageWindowsClosingTests
     }
 
     [Fact]
-    public void EventForAnOpenWindow_PastItsWallClockDeadline_IsLate_EvenBeforeCloseDue()
+    public void EventForAnOpenWindow_PastItsWallClockDeadline_ClosesIt_AndIsLate_WithoutATimerTick()
     {
         var windows = NewWindows();
         windows.OpenWindowsAt(0);
@@ -142,7 +142,9 @@ public sealed class PageWindowsClosingTests
 
         Assert.Equal(new ApplyOutcome(1, 0, 0), justBefore);
         Assert.Equal(new ApplyOutcome(0, 0, 1), atDeadline);
-        Assert.Equal(2, windows.State.Open.Single().Views);
+        Assert.Empty(windows.State.Open);
+        var final = windows.State.Recent.Single();
+        Assert.Equal((2L, 1L), (final.Views, final.LateEvents));
         Assert.Equal(Minute(0), windows.State.PendingLateEvents.Single().Minute);
     }
 

@@ -1,3 +1,4 @@
+using Analytics.Contracts.Flush;
 using Analytics.Grains;
 using Analytics.Grains.Windows;
 using Microsoft.Extensions.Time.Testing;
@@ -96,7 +97,7 @@ public sealed class PageWindowsHandOverTests
         var windows = ClosedMinutes(0, 1, 2);
         windows.TakeRollupsToHandOver(Minute(3));
 
-        var removed = windows.Acknowledge([Minute(0), Minute(2)]);
+        var removed = windows.AcknowledgePending([Minute(0), Minute(2)]);
 
         Assert.Equal(2, removed);
         Assert.Equal([Minute(1)], windows.PendingMinutes());
@@ -108,8 +109,8 @@ public sealed class PageWindowsHandOverTests
     {
         var windows = ClosedMinutes(0);
 
-        Assert.Equal(0, windows.Acknowledge([Minute(5)]));
-        Assert.Equal(0, windows.Acknowledge([]));
+        Assert.Equal(0, windows.AcknowledgePending([Minute(5)]));
+        Assert.Equal(0, windows.AcknowledgePending([]));
         Assert.Equal([Minute(0)], windows.PendingMinutes());
     }
 
@@ -118,8 +119,8 @@ public sealed class PageWindowsHandOverTests
     {
         var windows = ClosedMinutes(0, 1);
 
-        Assert.Equal(1, windows.Acknowledge([Minute(0)]));
-        Assert.Equal(0, windows.Acknowledge([Minute(0)]));
+        Assert.Equal(1, windows.AcknowledgePending([Minute(0)]));
+        Assert.Equal(0, windows.AcknowledgePending([Minute(0)]));
         Assert.Equal([Minute(1)], windows.PendingMinutes());
     }
 
@@ -128,7 +129,7 @@ public sealed class PageWindowsHandOverTests
     {
         var windows = ClosedMinutes(0);
         windows.TakeRollupsToHandOver(Minute(1));
-        windows.Acknowledge([Minute(0)]);
+        windows.AcknowledgePending([Minute(0)]);
 
         Assert.Empty(windows.TakeRollupsToHandOver(Minute(1) + TimeSpan.FromHours(1)));
         Assert.Equal([Minute(0)], windows.RecentMinutes());
@@ -141,7 +142,7 @@ public sealed class PageWindowsHandOverTests
         windows.OpenWindowsAt(0, 1);
         windows.CloseDue(Minute(1), Minute(1));
 
-        windows.Acknowledge([Minute(0), Minute(1)]);
+        windows.AcknowledgePending([Minute(0), Minute(1)]);
 
         Assert.Equal([Minute(1)], windows.OpenMinutes());
         Assert.Equal([Minute(0)], windows.RecentMinutes());
@@ -162,7 +163,7 @@ public sealed class PageWindowsHandOverTests
         var handedOver = Assert.Single(windows.TakeRollupsToHandOver(Minute(1)));
         windows.Apply([View(Minute(0).AddSeconds(30), 0)], Minute(1), Minute(1).AddMilliseconds(300));
 
-        windows.Acknowledge([handedOver.Minute]); // the flush grain wrote version 1
+        windows.Acknowledge([new FlushedWindow(handedOver.Minute, handedOver.Version)]); // the flush grain wrote version 1
 
         Assert.Equal(1UL, handedOver.Version);
         var pending = Assert.Single(windows.State.PendingRollups);

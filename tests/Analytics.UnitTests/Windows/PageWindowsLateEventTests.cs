@@ -89,7 +89,7 @@ public sealed class PageWindowsLateEventTests
         windows.OpenWindowsAt(0);
         windows.CloseDue(Minute(1), Minute(1));
         windows.TakeRollupsToHandOver(Minute(1));
-        windows.Acknowledge([Minute(0)]);
+        windows.AcknowledgePending([Minute(0)]);
 
         windows.Apply([View(Minute(0).AddSeconds(1), 0)], Minute(1), Minute(1).AddSeconds(3));
 
@@ -104,7 +104,7 @@ public sealed class PageWindowsLateEventTests
         var windows = NewWindows(new PipelineOptions { RecentWindows = 2 });
         windows.OpenWindowsAt(0, 1, 2);
         windows.CloseDue(Minute(3), Minute(3));
-        windows.Acknowledge([Minute(0), Minute(1), Minute(2)]);
+        windows.AcknowledgePending([Minute(0), Minute(1), Minute(2)]);
 
         var outcome = windows.Apply([View(Minute(0).AddSeconds(10), 0)], Minute(3), Minute(3));
 
