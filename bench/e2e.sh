@@ -7,7 +7,7 @@
 # The last line printed is one JSON object (medians over --runs). Not a test: it never fails on slowness.
 #
 # usage: bench/e2e.sh [--rate 50000] [--seconds 60] [--runs 1] [--silos 1] [--partitions 8]
-#                     [--persistence Memory|AdoNet] [--keep]
+#                     [--persistence Memory|AdoNet] [--silo-arg --Section:Key=Value ...] [--keep]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
@@ -23,6 +23,7 @@ while [[ $# -gt 0 ]]; do
         --partitions) PARTITIONS="$2"; shift 2 ;;
         --persistence) PERSISTENCE="$2"; shift 2 ;;
         --keep) KEEP=true; shift ;;
+        --silo-arg) export SILO_ARGS="${SILO_ARGS:-} $2"; shift 2 ;;
         *) sed -n '2,12p' "$0" >&2; exit 2 ;;
     esac
 done

@@ -25,7 +25,7 @@ for i in $(seq 1 "${SILOS}"); do
     o=$((i - 1))
     (cd "${ROOT}/src/Analytics.Silo" && exec dotnet "${ROOT}/src/Analytics.Silo/bin/Release/net10.0/Analytics.Silo.dll" \
         --Silo:SiloPort=$((11111 + o)) --Silo:GatewayPort=$((30000 + o)) --Silo:Persistence="${PERSISTENCE}" \
-        --Urls="http://127.0.0.1:$((8081 + o))" --Logging:LogLevel:Default=Warning >"${RUN_DIR}/silo-${i}.log" 2>&1) &
+        --Urls="http://127.0.0.1:$((8081 + o))" --Logging:LogLevel:Default=Warning ${SILO_ARGS:-} >"${RUN_DIR}/silo-${i}.log" 2>&1) &
     echo $! >"${RUN_DIR}/silo-${i}.pid"
 done
 for i in $(seq 1 "${SILOS}"); do

@@ -44,6 +44,13 @@ public sealed class PipelineOptions
     /// <summary>How often a silo reports partition progress and refreshes its view of the watermark. Defaults to 250 ms.</summary>
     public TimeSpan WatermarkRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Whether grains write their state to grain storage (durable with ADO.NET storage). When false, state lives
+    /// in grain memory only and a silo crash loses its open windows. Set by the host from
+    /// <c>Silo:Persistence</c>. Defaults to true.
+    /// </summary>
+    public bool PersistState { get; set; } = true;
+
     /// <summary>Wall-clock time after which a window is final regardless of the watermark.</summary>
     public TimeSpan FinalAfterEnd => AllowedLateness + WallClockGrace;
 }

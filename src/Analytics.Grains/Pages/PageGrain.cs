@@ -65,7 +65,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_dirty) await _writer.WriteAsync();
+        if (_dirty && _options.PersistState) await _writer.WriteAsync();
         await _writer.IdleAsync();
     }
 
@@ -83,7 +83,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
         }
         if (outcome.Replayed > 0) _metrics.EventsReplayed.Add(outcome.Replayed);
         // Completing delivery means "durable": the pulling agent then lets the Kafka offset be committed.
-        return _dirty ? _writer.WriteAsync() : Task.CompletedTask;
+        return _dirty && _options.PersistState ? _writer.WriteAsync() : Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -111,7 +111,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
         var now = _time.GetUtcNow().UtcDateTime;
         if (_windows.CloseDue(_watermark.Current, now) > 0) _dirty = true;
         if (!_handingOver) await HandOverAsync(now);
-        if (_dirty) await _writer.WriteAsync();
+        if (_dirty && _options.PersistState) await _writer.WriteAsync();
     }
 
     /// <summary>Hands final rollups and late events to this page's flush grain.</summary>

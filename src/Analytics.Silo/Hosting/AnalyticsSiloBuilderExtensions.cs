@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net;
 using Analytics.Contracts;
+using Analytics.Grains;
 using Analytics.Grains.Hosting;
 using Analytics.Grains.Streaming;
 using Analytics.Streaming.Kafka.Hosting;
@@ -8,7 +9,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Streams;
-using StorageNames = Analytics.Grains.StorageNames;
 
 namespace Analytics.Silo.Hosting;
 
@@ -83,6 +83,8 @@ public static class AnalyticsSiloBuilderExtensions
             services.AddSingleton<IValidateOptions<SiloHostOptions>, SiloHostOptionsValidator>();
             services.AddClickHouseAnalytics(configuration);
             services.AddAnalyticsPipeline(configuration);
+            // Memory mode keeps state in grain memory only: writing it to in-memory storage would protect nothing.
+            services.PostConfigure<PipelineOptions>(o => o.PersistState = host.Persistence == "AdoNet");
         });
         return silo;
     }
