@@ -1,6 +1,7 @@
 namespace Analytics.Grains.Anomalies;
 
 /// <summary>Which way traffic left its baseline.</summary>
+[GenerateSerializer]
 public enum AnomalyDirection
 {
     /// <summary>The rate rose above the baseline.</summary>

@@ -1,6 +1,7 @@
 namespace Analytics.Grains.Anomalies;
 
 /// <summary>What traffic a detector watches.</summary>
+[GenerateSerializer]
 public enum AnomalyScope
 {
     /// <summary>One page's events.</summary>

@@ -1,3 +1,4 @@
+using Analytics.Grains.Anomalies;
 using Analytics.Grains.Archive;
 using Analytics.Grains.Diagnostics;
 using Analytics.Grains.Watermarks;
@@ -21,6 +22,9 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>());
         services.AddOptions<ArchiveOptions>().Bind(configuration.GetSection(ArchiveOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArchiveOptions>, ArchiveOptionsValidator>());
+        services.AddOptions<AnomalyOptions>().Bind(configuration.GetSection(AnomalyOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnomalyOptions>, AnomalyOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAnomalySink, LoggingAnomalySink>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<PipelineMetrics>();

@@ -2,6 +2,7 @@ using Analytics.Contracts;
 using Analytics.Contracts.Events;
 using Analytics.Contracts.Flush;
 using Analytics.Contracts.Pages;
+using Analytics.Grains.Anomalies;
 using Analytics.Grains.Diagnostics;
 using Analytics.Grains.Flush;
 using Analytics.Grains.Watermarks;
@@ -30,16 +31,24 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     private readonly TimeProvider _time;
     private readonly ILogger<PageGrain> _logger;
     private readonly CoalescingWriter _writer;
+    private readonly AnomalyOptions _anomalyOptions;
+    private readonly IAnomalySink[] _anomalySinks;
+    private readonly Action<AnalyticsEvent> _recordRate;
     private PageWindows _windows = null!;
+    private AnomalyMonitor? _anomalies;
     private bool _dirty;
     private bool _handingOver;
 
     /// <summary>Creates the grain.</summary>
     public PageGrain(
         [PersistentState("page", StorageNames.Pages)] IPersistentState<PageWindowState> state,
-        WatermarkView watermark, IOptions<PipelineOptions> options, PipelineMetrics metrics, LatencyRecorder latency,
+        WatermarkView watermark, IOptions<PipelineOptions> options, IOptions<AnomalyOptions> anomalyOptions,
+        IEnumerable<IAnomalySink> anomalySinks, PipelineMetrics metrics, LatencyRecorder latency,
         TimeProvider time, ILogger<PageGrain> logger)
     {
+        _anomalyOptions = anomalyOptions.Value;
+        _anomalySinks = anomalySinks.ToArray();
+        _recordRate = evt => _anomalies?.Record(evt.Timestamp);
         _state = state;
         _watermark = watermark;
         _options = options.Value;
@@ -56,6 +65,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _windows = new PageWindows(Page, _state.State, _options);
+        if (_anomalyOptions.Enabled) _anomalies = new AnomalyMonitor(_anomalyOptions, AnomalyScope.Page, Page, _state.State.Anomaly);
         var stream = this.GetStreamProvider(StreamNamespaces.ProviderName)
             .GetStream<AnalyticsEvent>(StreamId.Create(StreamNamespaces.Page, Page));
         await stream.SubscribeAsync(this);
@@ -73,7 +83,8 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     public Task OnNextAsync(IList<SequentialItem<AnalyticsEvent>> items)
     {
         var now = _time.GetUtcNow().UtcDateTime;
-        var outcome = _windows.Apply(items.Select(i => i.Item), _watermark.Current, now);
+        var outcome = _windows.Apply(items.Select(i => i.Item), _watermark.Current, now, _recordRate);
+        DetectAnomalies(now);
         if (outcome.Applied + outcome.Late > 0)
         {
             _dirty = true;
@@ -110,6 +121,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     {
         var now = _time.GetUtcNow().UtcDateTime;
         if (_windows.CloseDue(_watermark.Current, now) > 0) _dirty = true;
+        DetectAnomalies(now);
         if (!_handingOver) await HandOverAsync(now);
         if (_dirty && _options.PersistState) await _writer.WriteAsync();
     }
@@ -140,9 +152,20 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
         }
     }
 
+    /// <summary>Completes the seconds that are over and hands any anomaly start or end to the sinks.</summary>
+    private void DetectAnomalies(DateTime now)
+    {
+        if (_anomalies is null) return;
+        foreach (var anomaly in _anomalies.AdvanceTo(now))
+        {
+            foreach (var sink in _anomalySinks) sink.Publish(anomaly);
+        }
+    }
+
     private async Task WriteStateAsync()
     {
         _dirty = false;
+        if (_anomalies is not null) _state.State.Anomaly = _anomalies.Snapshot();
         try
         {
             await _state.WriteStateAsync();

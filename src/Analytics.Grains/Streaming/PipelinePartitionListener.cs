@@ -19,9 +19,11 @@ public sealed class PipelinePartitionListener(
     PartitionProgressRegistry progress,
     WatermarkView watermark,
     IOptionsMonitor<KafkaStreamOptions> kafkaOptions,
+    IEnumerable<IPollObserver> observers,
     TimeProvider time) : IKafkaPartitionListener
 {
     private readonly string _topic = kafkaOptions.Get(StreamNamespaces.ProviderName).Topic;
+    private readonly IPollObserver[] _observers = observers.ToArray();
 
     /// <inheritdoc />
     public Task OnPartitionStartingAsync(int partition, CancellationToken cancellationToken) =>
@@ -39,9 +41,11 @@ public sealed class PipelinePartitionListener(
         var now = time.GetUtcNow().UtcDateTime;
         var currentWatermark = watermark.Current ?? DateTime.MinValue;
         var events = new List<RawEventRow>(poll.Accepted.Count);
+        var parsed = _observers.Length == 0 ? null : new List<AnalyticsEvent>(poll.Accepted.Count);
         foreach (var accepted in poll.Accepted)
         {
             var evt = (AnalyticsEvent)accepted.Value;
+            parsed?.Add(evt);
             // A producer's clock can run ahead; the watermark follows no event past the time Kafka received it.
             var eventTime = evt.Timestamp <= accepted.Timestamp ? evt.Timestamp : accepted.Timestamp;
             if (maxEventTime is null || eventTime > maxEventTime) maxEventTime = eventTime;
@@ -49,6 +53,10 @@ public sealed class PipelinePartitionListener(
         }
         var deadLetters = poll.Rejected.Select(r => ToRow(r, now)).ToList();
         progress.OnPolled(poll.Partition, maxEventTime, poll.PolledAt);
+        if (parsed is { Count: > 0 })
+        {
+            foreach (var observer in _observers) observer.OnEvents(poll.Partition, parsed, poll.PolledAt);
+        }
         archiver.Enqueue(poll.Topic, poll.Partition, poll.FirstOffset, poll.LastOffset, events, deadLetters);
     }
 

@@ -40,4 +40,7 @@ public sealed class PageWindowState
 
     /// <summary>The newest watermark this grain used.</summary>
     [Id(9)] public DateTime Watermark { get; set; }
+
+    /// <summary>The page's anomaly detector (bounded: about ten minutes of per-second counts), or null when disabled.</summary>
+    [Id(10)] public Anomalies.AnomalyMonitorState? Anomaly { get; set; }
 }

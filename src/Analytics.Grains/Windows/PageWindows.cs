@@ -18,7 +18,11 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
     /// Applies events in delivery order. Events at or below the applied offset of their partition are replays and
     /// skipped; events for a window that is already final are late: counted and kept for <c>late_events</c>.
     /// </summary>
-    public ApplyOutcome Apply(IEnumerable<AnalyticsEvent> events, DateTime? watermark, DateTime now)
+    /// <param name="events">The events, in delivery order.</param>
+    /// <param name="watermark">The pipeline watermark, if known.</param>
+    /// <param name="now">The wall clock (UTC).</param>
+    /// <param name="onApplied">Called for every event that was not a replay (on time or late).</param>
+    public ApplyOutcome Apply(IEnumerable<AnalyticsEvent> events, DateTime? watermark, DateTime now, Action<AnalyticsEvent>? onApplied = null)
     {
         // Close what is due first, so a late event for such a window finds it final and counts in its rollup.
         CloseDue(watermark, now);
@@ -32,6 +36,7 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
             }
             state.AppliedOffsets[evt.Partition] = evt.Offset;
             state.TotalEvents++;
+            onApplied?.Invoke(evt);
             var minute = MinuteOf(evt.Timestamp);
             if (IsFinal(minute, now) || GetOrOpenWindow(minute) is not { } window)
             {
