@@ -101,6 +101,50 @@ internal sealed class ClickHouseAnalyticsSink : IAnalyticsSink
         }
     }
 
+    public async Task RefreshSessionMinutesAsync(TimeSpan lookback, TimeSpan inactivityTimeout, CancellationToken cancellationToken = default)
+    {
+        var db = options.Database;
+        // Each session is expanded to the minutes it was active in (arrayJoin), then grouped per minute.
+        var sql = $$"""
+            INSERT INTO {{Sql.Table(db, ClickHouseTables.Sessions1m)}}
+                (minute, active_sessions, new_sessions, closed_sessions, avg_duration_ms, bounce_rate, version)
+            SELECT
+                minute,
+                count() AS active_sessions,
+                countIf(toStartOfMinute(started_at) = minute) AS new_sessions,
+                countIf(toStartOfMinute(ended_at) = minute AND ended_at < now64(3) - toIntervalSecond({timeout:UInt32})) AS closed_sessions,
+                if(new_sessions = 0, 0, avgIf(duration_ms, toStartOfMinute(started_at) = minute)) AS avg_duration_ms,
+                if(new_sessions = 0, 0, avgIf(is_bounce, toStartOfMinute(started_at) = minute)) AS bounce_rate,
+                toUInt64(toUnixTimestamp64Milli(now64(3))) AS version
+            FROM
+            (
+                SELECT started_at, ended_at, duration_ms, is_bounce,
+                       arrayJoin(arrayMap(i -> toStartOfMinute(started_at) + toIntervalMinute(i),
+                           range(toUInt32(dateDiff('minute', toStartOfMinute(started_at), toStartOfMinute(ended_at)) + 1)))) AS minute
+                FROM {{Sql.Table(db, ClickHouseTables.Sessions)}} FINAL
+                WHERE ended_at >= now64(3) - toIntervalSecond({lookback:UInt32})
+            )
+            WHERE minute >= toStartOfMinute(now64(3) - toIntervalSecond({lookback:UInt32}))
+            GROUP BY minute
+            """;
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("timeout", (uint)inactivityTimeout.TotalSeconds);
+        parameters.AddParameter("lookback", (uint)lookback.TotalSeconds);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.QueryTimeout);
+        try
+        {
+            var queryOptions = new QueryOptions { CustomSettings = new Dictionary<string, object>(StringComparer.Ordinal) { ["async_insert"] = 0 } };
+            await client.ExecuteNonQueryAsync(sql, parameters, queryOptions, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var transient = ClickHouseErrorClassifier.IsTransient(ex);
+            Log.QueryFailed(logger, ex, ClickHouseTables.Sessions1m, transient);
+            throw new AnalyticsSinkException($"Refreshing {ClickHouseTables.Sessions1m} failed: {ex.Message}", ClickHouseTables.Sessions1m, transient, ex);
+        }
+    }
+
     private static string RequireToken(string deduplicationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deduplicationToken);

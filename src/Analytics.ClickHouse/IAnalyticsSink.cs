@@ -74,4 +74,12 @@ public interface IAnalyticsSink
     /// <param name="partition">The Kafka partition.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Recomputes <c>sessions_1m</c> for the minutes of the last <paramref name="lookback"/> from <c>sessions</c>
+    /// (inside ClickHouse, one statement): active sessions (with activity in the minute), new sessions (started in
+    /// it), closed sessions (last activity in it and quiet for <paramref name="inactivityTimeout"/> since), and the
+    /// average duration and bounce rate of the sessions started in it. Idempotent: rows carry a newer version.
+    /// </summary>
+    Task RefreshSessionMinutesAsync(TimeSpan lookback, TimeSpan inactivityTimeout, CancellationToken cancellationToken = default);
 }

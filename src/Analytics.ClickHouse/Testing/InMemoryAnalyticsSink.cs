@@ -79,6 +79,46 @@ public sealed class InMemoryAnalyticsSink : IAnalyticsSink
         Upsert(rows, anomalies, r => (r.DetectedAt, r.Scope, r.Page), r => r.Version, cancellationToken);
 
     /// <inheritdoc />
+    public Task RefreshSessionMinutesAsync(TimeSpan lookback, TimeSpan inactivityTimeout, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfFailing();
+        var now = DateTime.UtcNow;
+        var from = Minute(now - lookback);
+        lock (gate)
+        {
+            var byMinute = new Dictionary<DateTime, List<SessionRow>>();
+            foreach (var s in sessions.Values.Where(s => s.EndedAt >= now - lookback))
+            {
+                for (var m = Minute(s.StartedAt); m <= Minute(s.EndedAt); m = m.AddMinutes(1))
+                {
+                    if (m < from) continue;
+                    if (!byMinute.TryGetValue(m, out var list)) byMinute[m] = list = [];
+                    list.Add(s);
+                }
+            }
+            var version = (ulong)new DateTimeOffset(now).ToUnixTimeMilliseconds();
+            foreach (var (minute, list) in byMinute)
+            {
+                var started = list.Where(s => Minute(s.StartedAt) == minute).ToList();
+                sessionMinutes[minute] = new SessionMinuteRow
+                {
+                    Minute = minute,
+                    ActiveSessions = list.Count,
+                    NewSessions = started.Count,
+                    ClosedSessions = list.Count(s => Minute(s.EndedAt) == minute && s.EndedAt < now - inactivityTimeout),
+                    AvgDurationMs = started.Count == 0 ? 0 : started.Average(s => (double)s.DurationMs),
+                    BounceRate = started.Count == 0 ? 0 : started.Average(s => s.IsBounce ? 1.0 : 0.0),
+                    Version = version,
+                };
+            }
+        }
+        return Task.CompletedTask;
+
+        static DateTime Minute(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+    }
+
+    /// <inheritdoc />
     public Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

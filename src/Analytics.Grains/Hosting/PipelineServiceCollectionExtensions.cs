@@ -1,6 +1,7 @@
 using Analytics.Grains.Anomalies;
 using Analytics.Grains.Archive;
 using Analytics.Grains.Diagnostics;
+using Analytics.Grains.Sessions;
 using Analytics.Grains.Watermarks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,10 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<WatermarkView>();
         services.TryAddSingleton<PartitionProgressRegistry>();
         services.AddHostedService<WatermarkSyncService>();
+        services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>());
+        services.TryAddSingleton<SessionRowBuffer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRowBuffer>());
         services.TryAddSingleton<EventArchiver>();
         services.AddHostedService(sp => sp.GetRequiredService<EventArchiver>());
         return services;

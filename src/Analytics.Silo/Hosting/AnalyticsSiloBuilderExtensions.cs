@@ -79,6 +79,8 @@ public static class AnalyticsSiloBuilderExtensions
 
         silo.ConfigureServices(services =>
         {
+            // Failure detection (how fast partitions move off a dead silo) is tunable: Silo:Membership:ProbeTimeout etc.
+            services.Configure<ClusterMembershipOptions>(configuration.GetSection("Silo:Membership"));
             services.AddOptions<SiloHostOptions>().Bind(configuration.GetSection(SiloHostOptions.SectionName));
             services.AddSingleton<IValidateOptions<SiloHostOptions>, SiloHostOptionsValidator>();
             services.AddClickHouseAnalytics(configuration);

@@ -31,5 +31,7 @@ public static class AnalyticsTestCluster
         ["Pipeline:FlushInterval"] = "00:00:00.500",
         ["Pipeline:IdlePartitionTimeout"] = "00:00:05",
         ["Archive:Interval"] = "00:00:00.200",
+        ["Sessions:RowFlushInterval"] = "00:00:00.500",
+        ["Sessions:RollupInterval"] = "00:00:02",
     };
 }

@@ -18,6 +18,9 @@ public sealed class KnownTraffic
     /// <summary>Well-formed on-time events per page: (events of any type, distinct users) for the seed query.</summary>
     public required Dictionary<string, (long Events, long Users)> OnTimeByPage { get; init; }
 
+    /// <summary>Expected sessions: id → (page views, events).</summary>
+    public required Dictionary<string, (long PageViews, long Events)> Sessions { get; init; }
+
     public long TotalViews => Rollups.Values.Sum(e => e.Views);
     public int WellFormedCount => FirstHalf.Count + SecondHalf.Count + Late.Count;
 
@@ -40,6 +43,11 @@ public sealed class KnownTraffic
                 g.Where(e => e.Type == "page_view").Select(e => e.User).Distinct().Count(),
                 g.GroupBy(e => e.Type).ToDictionary(t => t.Key, t => (long)t.Count())));
         var byPage = onTime.GroupBy(e => e.Page).ToDictionary(g => g.Key, g => (Events: (long)g.Count(), Users: (long)g.Select(e => e.User).Distinct().Count()));
+
+        var sessions = onTime.Select((e, i) => (Session: $"s-{i % 30}", e.Type))
+            .Concat(Enumerable.Range(0, 5).Select(i => (Session: $"s-late-{i}", Type: "page_view")))
+            .GroupBy(x => x.Session)
+            .ToDictionary(g => g.Key, g => ((long)g.Count(x => x.Type == "page_view"), (long)g.Count()));
 
         var lateTime = now.AddMinutes(-10);
         var late = Enumerable.Range(0, 5)
@@ -65,6 +73,7 @@ public sealed class KnownTraffic
             Late = late,
             Rollups = rollups,
             OnTimeByPage = byPage,
+            Sessions = sessions,
         };
     }
 }

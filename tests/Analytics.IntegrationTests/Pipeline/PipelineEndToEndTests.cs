@@ -1,4 +1,5 @@
 using Analytics.Contracts.Pages;
+using Analytics.Contracts.Sessions;
 using Analytics.IntegrationTests.Infrastructure;
 using Xunit;
 
@@ -74,6 +75,28 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
         Assert.Equal(0, lateMinutes);
         var archivedLate = await fixture.Sql.ScalarAsync($"SELECT count() FROM {Db}.page_views WHERE user_id LIKE 'late-%'");
         Assert.Equal(fixture.Traffic.Late.Count, archivedLate);
+    }
+
+    [Fact]
+    public async Task Sessions_HaveOneRowEach_WithTheirCounts_AndPerMinuteMetrics()
+    {
+        var expected = fixture.Traffic.Sessions;
+        await Eventually.WaitAsync(async () => await fixture.Sql.ScalarAsync($"SELECT count() FROM {Db}.sessions FINAL") == expected.Count,
+            TimeSpan.FromSeconds(30), $"{expected.Count} sessions in analytics.sessions");
+        var rows = await fixture.Sql.QueryAsync($"SELECT session_id, page_count, event_count, is_bounce, entry_page FROM {Db}.sessions FINAL");
+        var actual = rows.ToDictionary(r => r.GetProperty("session_id").GetString()!,
+            r => (r.GetProperty("page_count").GetInt64(), r.GetProperty("event_count").GetInt64()));
+        Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
+        Assert.All(rows.Where(r => r.GetProperty("session_id").GetString()!.StartsWith("s-late-", StringComparison.Ordinal)),
+            r => Assert.Equal(1, r.GetProperty("is_bounce").GetInt32()));
+
+        var live = await fixture.Cluster.Client.GetGrain<ISessionGrain>("s-0").GetAsync();
+        Assert.NotNull(live);
+        Assert.Equal(expected["s-0"], (live.PageViews, live.Events));
+        Assert.False(live.IsClosed);
+
+        await Eventually.WaitAsync(async () => await fixture.Sql.ScalarAsync($"SELECT sum(new_sessions) FROM {Db}.sessions_1m FINAL") == expected.Count,
+            TimeSpan.FromSeconds(30), "sessions_1m to count every new session");
     }
 
     [Fact]
