@@ -15,14 +15,24 @@ if ! $unit_only; then
     ensure_chdb
 fi
 
+summary="$(mktemp)"
+trap 'rm -f "${summary}"' EXIT
+# Runs one test project, keeping its result line for the closing summary.
+run_tests() {
+    dotnet test "$1" -c Release --no-build -nologo "${@:2}" | tee -a "${summary}"
+    return "${PIPESTATUS[0]}"
+}
+
 step "building (Release)"
 dotnet build Analytics.sln -c Release -nologo -clp:ErrorsOnly
 
 step "unit tests"
-dotnet test tests/Analytics.UnitTests -c Release --no-build -nologo "$@"
+run_tests tests/Analytics.UnitTests "$@"
 
 if ! $unit_only; then
     step "integration tests"
-    dotnet test tests/Analytics.IntegrationTests -c Release --no-build -nologo "$@"
+    run_tests tests/Analytics.IntegrationTests "$@"
 fi
 step "all tests passed"
+# One plain closing line over every project: "N passed, N failed".
+grep -hoE 'Failed: +[0-9]+, Passed: +[0-9]+' "${summary}" | awk '{gsub(",", ""); f += $2; p += $4} END {printf "%d passed, %d failed\n", p, f}'

@@ -12,6 +12,7 @@ internal static class SchemaMigrations
     public static IReadOnlyList<SchemaMigration> All { get; } =
     [
         new(1, "initial analytics tables", V1),
+        new(2, "anomalies: one row per incident (ORDER BY anomaly_id)", V2),
     ];
 
     public static int LatestVersion => All[^1].Version;
@@ -168,6 +169,38 @@ internal static class SchemaMigrations
         ENGINE = ReplacingMergeTree(version)
         PARTITION BY toYYYYMM(detected_at)
         ORDER BY (detected_at, scope, page)
+        """,
+    ];
+
+    // V1 ordered anomalies by (detected_at, scope, page), so an incident's end row (a newer version carrying
+    // ended_at) never replaced its start row: the detection time is the start's, not the end's, and two incidents
+    // of one page detected in the same millisecond would have collapsed into one. The row identity is the incident
+    // id. A sorting key cannot be changed in place, so the table is rebuilt with its rows in one atomic statement
+    // (CREATE OR REPLACE swaps the new table in once it is filled; Atomic databases, the default). Idempotent and
+    // safe to run concurrently: a rerun rebuilds the already rebuilt table with the same rows.
+    private static IReadOnlyList<string> V2(string db) =>
+    [
+        $"""
+        CREATE OR REPLACE TABLE `{db}`.{ClickHouseTables.Anomalies}
+        (
+            anomaly_id      String,
+            detected_at     DateTime64(3, 'UTC'),
+            scope           LowCardinality(String),
+            page            String,
+            direction       LowCardinality(String),
+            observed_rate   Float64,
+            baseline_mean   Float64,
+            baseline_stddev Float64,
+            z_score         Float64,
+            ended_at        Nullable(DateTime64(3, 'UTC')),
+            version         UInt64
+        )
+        ENGINE = ReplacingMergeTree(version)
+        PARTITION BY toYYYYMM(detected_at)
+        ORDER BY anomaly_id
+        AS SELECT anomaly_id, detected_at, scope, page, direction, observed_rate, baseline_mean, baseline_stddev,
+                  z_score, ended_at, version
+        FROM `{db}`.{ClickHouseTables.Anomalies}
         """,
     ];
 }

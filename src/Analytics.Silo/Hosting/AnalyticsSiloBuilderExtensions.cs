@@ -3,6 +3,7 @@ using System.Net;
 using Analytics.Contracts;
 using Analytics.Grains;
 using Analytics.Grains.Hosting;
+using Analytics.Grains.Queries;
 using Analytics.Grains.Streaming;
 using Analytics.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Options;
@@ -77,6 +78,8 @@ public static class AnalyticsSiloBuilderExtensions
             }));
         });
 
+        silo.AddMemoryStreams(Analytics.Contracts.Anomalies.AnomalyStreams.ProviderName);
+
         silo.ConfigureServices(services =>
         {
             // Failure detection (how fast partitions move off a dead silo) is tunable: Silo:Membership:ProbeTimeout etc.
@@ -85,6 +88,8 @@ public static class AnalyticsSiloBuilderExtensions
             services.AddSingleton<IValidateOptions<SiloHostOptions>, SiloHostOptionsValidator>();
             services.AddClickHouseAnalytics(configuration);
             services.AddAnalyticsPipeline(configuration);
+            services.AddAnomalyPublishing(configuration);
+            services.AddAnalyticsLiveQueries(configuration);
             // Memory mode keeps state in grain memory only: writing it to in-memory storage would protect nothing.
             services.PostConfigure<PipelineOptions>(o => o.PersistState = host.Persistence == "AdoNet");
         });
