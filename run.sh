@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT="$(pwd)"
 source infra/dev/lib/prerequisites.sh
 
-RATE=1000; SILOS=1; PARTITIONS=8; LOAD=true; PERSISTENCE=Memory; DURATION=0
+RATE=1000; SILOS=1; PARTITIONS=8; LOAD=true; PERSISTENCE=Memory; DURATION=0; DASHBOARD=true
 RUN_DIR="${ROOT}/.run/demo"; EXTRA_LOAD_ARGS=()
 
 usage() {
@@ -17,6 +17,7 @@ usage: ./run.sh [options]        start the stack, silos and the load generator (
 options:
   --rate N            load generator events/s (default ${RATE}); see also --load-arg
   --no-load           do not start the load generator
+  --no-dashboard      do not start the live dashboard (http://127.0.0.1:5080)
   --duration SECONDS  stop the load generator after this long (default 0 = until Ctrl-C)
   --silos N           silos in the cluster (default ${SILOS}); ports 11111+i, 30000+i, HTTP 8081+i
   --partitions N      Kafka partitions of analytics-events (default ${PARTITIONS}; a fresh broker only)
@@ -29,7 +30,7 @@ USAGE
 
 stop_all() {
     local dir="$1"
-    for pidfile in "${dir}"/loadgen.pid "${dir}"/silo-*.pid; do
+    for pidfile in "${dir}"/loadgen.pid "${dir}"/dashboard.pid "${dir}"/silo-*.pid; do
         [[ -f "${pidfile}" ]] || continue
         local pid; pid="$(cat "${pidfile}")"
         if kill -0 "${pid}" 2>/dev/null; then
@@ -52,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --rate) RATE="$2"; shift 2 ;;
         --no-load) LOAD=false; shift ;;
+        --no-dashboard) DASHBOARD=false; shift ;;
         --duration) DURATION="$2"; shift 2 ;;
         --silos) SILOS="$2"; shift 2 ;;
         --partitions) PARTITIONS="$2"; shift 2 ;;
@@ -95,6 +97,23 @@ for i in $(seq 1 "${SILOS}"); do
     curl -sf "http://127.0.0.1:$((8081 + offset))/healthz" >/dev/null || fail "silo ${i} not healthy after 60 s; log: ${RUN_DIR}/silo-${i}.log"
 done
 
+DASHBOARD_URL="http://127.0.0.1:5080"
+if $DASHBOARD; then
+    step "starting the dashboard on ${DASHBOARD_URL}"
+    (exec 3<>/dev/tcp/127.0.0.1/5080) 2>/dev/null && fail "port 5080 is taken: stop what listens there, or use --no-dashboard"
+    gateways=()
+    for i in $(seq 1 "${SILOS}"); do gateways+=("--AnalyticsClient:GatewayPorts:$((i - 1))=$((30000 + i - 1))"); done
+    (cd "${ROOT}/src/Analytics.Dashboard" && exec dotnet "${ROOT}/src/Analytics.Dashboard/bin/Release/net10.0/Analytics.Dashboard.dll" \
+        --urls "${DASHBOARD_URL}" "${gateways[@]}" >"${RUN_DIR}/dashboard.log" 2>&1) &
+    echo $! >"${RUN_DIR}/dashboard.pid"
+    for _ in $(seq 1 60); do
+        curl -sf "${DASHBOARD_URL}/healthz" >/dev/null 2>&1 && break
+        kill -0 "$(cat "${RUN_DIR}/dashboard.pid")" 2>/dev/null || { tail -20 "${RUN_DIR}/dashboard.log" >&2; fail "the dashboard exited; log: ${RUN_DIR}/dashboard.log"; }
+        sleep 0.5
+    done
+    curl -sf "${DASHBOARD_URL}/healthz" >/dev/null || fail "the dashboard did not answer within 30 s; log: ${RUN_DIR}/dashboard.log"
+fi
+
 if $LOAD; then
     step "starting the load generator at ${RATE} events/s"
     dotnet "${ROOT}/src/Analytics.LoadGenerator/bin/Release/net10.0/Analytics.LoadGenerator.dll" \
@@ -106,6 +125,8 @@ fi
 cat <<INFO
 
   Running. Ctrl-C stops everything this script started.
+
+  Dashboard      ${DASHBOARD_URL}   (live; JSON API under /api: top-pages, pages/{page}, overview, anomalies)
 
   ClickHouse     http://127.0.0.1:8123   (user default, no password)
   Sample query   curl -s http://127.0.0.1:8123/ --data-binary "SELECT page, count() AS views, uniqExact(user_id) AS unique_visitors FROM analytics.page_views WHERE timestamp >= now() - INTERVAL 5 MINUTE GROUP BY page ORDER BY views DESC LIMIT 10"

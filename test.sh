@@ -13,6 +13,7 @@ ensure_dotnet
 if ! $unit_only; then
     ensure_postgres
     ensure_chdb
+    ensure_chromium
 fi
 
 summary="$(mktemp)"

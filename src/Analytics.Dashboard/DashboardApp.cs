@@ -40,6 +40,7 @@ public static class DashboardApp
         var app = builder.Build();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<AccessTokenMiddleware>();
+        app.MapGet("/healthz", (AnalyticsClient client) => Results.Ok(new { status = "ok", clusterConnected = client.IsConnected }));
         app.MapDashboardPage();
         app.MapDashboardApi();
         return app;

@@ -34,6 +34,7 @@ internal sealed partial class DashboardFeed(
     private readonly List<Anomaly> _anomalies = [];
     private readonly CancellationToken _stopping = lifetime.ApplicationStopping;
     private volatile string? _latest;
+    private bool _failing;
 
     /// <summary><c>GET /api/stream</c>: server-sent events, <c>update</c> every interval and <c>anomaly</c> as they happen.</summary>
     public static async Task StreamAsync(HttpContext context, DashboardFeed feed, CancellationToken requestAborted)
@@ -92,6 +93,8 @@ internal sealed partial class DashboardFeed(
             var pages = rankings.SelectMany(r => r.Pages.Select(p => p.Page)).Distinct(StringComparer.Ordinal).ToList();
             var sparklines = await Task.WhenAll(pages.Select(p => SparklineAsync(p, overview.AsOf, ct)));
             var anomalies = await RecentAnomaliesAsync(ct);
+            if (_failing) LogUpdateRecovered();
+            _failing = false;
             return new DashboardUpdate
             {
                 AsOf = overview.AsOf,
@@ -104,7 +107,9 @@ internal sealed partial class DashboardFeed(
         }
         catch (AnalyticsClientException ex)
         {
-            LogUpdateFailed(ex.Message);
+            // Once per outage, not every interval.
+            if (!_failing) LogUpdateFailed(ex.Message);
+            _failing = true;
             return new DashboardUpdate { AsOf = DateTime.UtcNow, Connected = false, Error = ex.Message, Anomalies = Anomalies() };
         }
     }
@@ -205,8 +210,11 @@ internal sealed partial class DashboardFeed(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard update failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard updates failed (the page shows the cluster as unavailable until it answers again): {Reason}")]
     private partial void LogUpdateFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard updates work again.")]
+    private partial void LogUpdateRecovered();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reading recent anomalies failed: {Reason}")]
     private partial void LogAnomalyReadFailed(string reason);

@@ -35,3 +35,12 @@ ensure_chdb() {
         "${root}/infra/dev/fetch-chdb.sh"
     fi
 }
+
+# Headless Chromium for the dashboard's browser test (driven by Playwright through /usr/bin/chromium; Playwright's
+# own browser download cannot work on these machines).
+ensure_chromium() {
+    if [[ ! -x /usr/bin/chromium ]]; then
+        apt_install chromium
+    fi
+    [[ -x /usr/bin/chromium ]] || fail "Chromium not found at /usr/bin/chromium (apt-get install chromium)."
+}

@@ -1,7 +1,7 @@
 namespace Analytics.ClickHouse.Rows;
 
 /// <summary>
-/// A detected anomaly for <c>anomalies</c> (ReplacingMergeTree keyed by detection time, scope and page: the highest
+/// A detected anomaly for <c>anomalies</c> (ReplacingMergeTree keyed by <see cref="AnomalyId"/>: the highest
 /// <see cref="Version"/> wins, so the row written when the anomaly ends replaces the one written when it began).
 /// </summary>
 public sealed record AnomalyRow

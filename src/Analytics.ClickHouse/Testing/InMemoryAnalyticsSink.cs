@@ -18,7 +18,7 @@ public sealed class InMemoryAnalyticsSink : IAnalyticsSink
     private readonly Dictionary<(string Page, DateTime Minute), PageMinuteRow> pageMinutes = [];
     private readonly Dictionary<string, SessionRow> sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<DateTime, SessionMinuteRow> sessionMinutes = [];
-    private readonly Dictionary<(DateTime DetectedAt, AnomalyScope Scope, string Page), AnomalyRow> anomalies = [];
+    private readonly Dictionary<string, AnomalyRow> anomalies = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Exception> failures = new();
     private int writeCalls;
 
@@ -47,7 +47,7 @@ public sealed class InMemoryAnalyticsSink : IAnalyticsSink
     /// <summary>The session statistics, highest version per minute.</summary>
     public IReadOnlyList<SessionMinuteRow> SessionMinutes => Snapshot(sessionMinutes.Values);
 
-    /// <summary>The anomalies, highest version per detection time, scope and page.</summary>
+    /// <summary>The anomalies, highest version per anomaly id.</summary>
     public IReadOnlyList<AnomalyRow> Anomalies => Snapshot(anomalies.Values);
 
     /// <inheritdoc />
@@ -76,7 +76,7 @@ public sealed class InMemoryAnalyticsSink : IAnalyticsSink
 
     /// <inheritdoc />
     public Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default) =>
-        Upsert(rows, anomalies, r => (r.DetectedAt, r.Scope, r.Page), r => r.Version, cancellationToken);
+        Upsert(rows, anomalies, r => r.AnomalyId, r => r.Version, cancellationToken);
 
     /// <inheritdoc />
     public Task RefreshSessionMinutesAsync(TimeSpan lookback, TimeSpan inactivityTimeout, CancellationToken cancellationToken = default)

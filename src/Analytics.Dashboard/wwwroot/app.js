@@ -22,6 +22,12 @@
   };
   const fmt = (n) => numberFormat.format(Math.round(n));
   const time = (iso) => new Date(iso).toISOString().substring(11, 19) + 'Z';
+  // A .NET TimeSpan ("[d.]hh:mm:ss") in whole minutes.
+  const minutes = (span) => {
+    const [days, clock] = span.includes('.') && span.indexOf('.') < span.indexOf(':') ? span.split('.') : ['0', span];
+    const [h, m] = clock.split(':').map(Number);
+    return Number(days) * 1440 + h * 60 + m;
+  };
 
   function setStatus(text, cls) {
     const s = $('status');
@@ -33,7 +39,7 @@
     if (!o) return;
     $('eps').textContent = o.eventsPerSecond.toFixed(o.eventsPerSecond < 10 ? 1 : 0);
     $('sessions').textContent = '≈ ' + fmt(o.activeSessions);
-    $('sessions-hint').textContent = 'event in the last ' + o.activeSessionWindow.replace(/^00:|:00$/g, '') + ' (estimate)';
+    $('sessions-hint').textContent = 'event in the last ' + minutes(o.activeSessionWindow) + ' min (estimate)';
     $('late').textContent = fmt(o.lateEvents);
     $('dead').textContent = fmt(o.deadLetteredEvents);
     $('silos').textContent = fmt(o.silos);
@@ -52,10 +58,7 @@
     const points = series.map((p, i) => `${x(i).toFixed(1)},${y(p.events).toFixed(1)}`);
     chart.append(svg('path', { class: 'area', d: `M0,${h - bottom} L${points.join(' L')} L${w},${h - bottom} Z` }));
     chart.append(svg('polyline', { class: 'line', points: points.join(' ') }));
-    const label = svg('text', { x: 6, y: 12 });
-    label.textContent = 'max ' + fmt(max) + '/s';
-    chart.append(label);
-    $('eps-range').textContent = `${time(series[0].second)} – ${time(series[series.length - 1].second)}`;
+    $('eps-range').textContent = `${time(series[0].second)} – ${time(series[series.length - 1].second)} · peak ${fmt(max)}/s`;
   }
 
   function sparkline(values) {

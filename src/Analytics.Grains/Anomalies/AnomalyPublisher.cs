@@ -170,11 +170,15 @@ public sealed partial class AnomalyPublisher : BackgroundService, IAnomalySink
     {
         if (!TakeQueued() && wait > TimeSpan.Zero)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(wait);
+            using var sweep = new CancellationTokenSource(wait, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, sweep.Token);
             try
             {
-                await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                if (!await _queue.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                {
+                    // The queue is closed (the host is stopping): nothing more comes, wait for the sweep or the stop.
+                    await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {

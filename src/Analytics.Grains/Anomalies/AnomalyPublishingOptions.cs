@@ -72,14 +72,14 @@ public sealed class AnomalyPublishingOptions
     /// </summary>
     public int MaxPendingDeliveries { get; set; } = 10_000;
 
-    /// <summary>How many recent notifications the feed grain keeps for dashboards, between 10 and 10,000. Defaults to 500.</summary>
-    public int FeedCapacity { get; set; } = 500;
+    /// <summary>How many recent notifications the feed grain keeps for dashboards, between 10 and 10,000. Defaults to 200.</summary>
+    public int FeedCapacity { get; set; } = 200;
 
     /// <summary>
     /// How many notification keys (incident id and kind) are remembered to drop re-detected incidents, between
-    /// 100 and 1,000,000; also caps the open incidents remembered to complete their end rows. Defaults to 20,000.
+    /// 100 and 1,000,000; also caps the open incidents remembered to complete their end rows. Defaults to 10,000.
     /// </summary>
-    public int DedupCapacity { get; set; } = 20_000;
+    public int DedupCapacity { get; set; } = 10_000;
 }
 
 /// <summary>Fails start-up with a message naming the offending <c>Anomalies:Publishing</c> setting.</summary>

@@ -3,7 +3,6 @@ using System.Text;
 using Analytics.ClickHouse;
 using Analytics.ClickHouse.Rows;
 using Analytics.Grains.Diagnostics;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,17 +15,25 @@ namespace Analytics.Grains.Archive;
 /// failed insert is retried with exactly the same rows and deduplication token. Until a batch is written, its
 /// partition's offset is not committed (<see cref="DurableOffset"/>).
 /// </summary>
+/// <remarks>
+/// The writer runs with the silo's lifecycle, not as a hosted service: it starts before the stream receivers and stops
+/// only after they stopped, because a receiver that releases its partition (rebalance, graceful shutdown) waits for the
+/// partition's buffered rows to be written. Stopped first, as a hosted service is, it made every graceful silo
+/// stop wait out that wait (10 s) while nobody read the silo's partitions, and left their rows to be read again.
+/// </remarks>
 public sealed partial class EventArchiver(
     IAnalyticsSink sink,
     IOptions<ArchiveOptions> options,
     PipelineMetrics metrics,
     TimeProvider time,
-    ILogger<EventArchiver> logger) : BackgroundService
+    ILogger<EventArchiver> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, PartitionArchive> _partitions = new();
     private readonly SemaphoreSlim _wakeUp = new(0);
+    private readonly CancellationTokenSource _stopping = new();
     private List<ArchiveBatch>? _inFlight;
+    private Task _writer = Task.CompletedTask;
     private long _pendingRows;
 
     /// <summary>Whether so many rows wait that receivers should pause polling.</summary>
@@ -87,7 +94,31 @@ public sealed partial class EventArchiver(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public void Participate(ISiloLifecycle lifecycle) =>
+        // Below Active, where the stream provider starts and stops its pulling agents: up before them, down after them.
+        lifecycle.Subscribe(nameof(EventArchiver), ServiceLifecycleStage.ApplicationServices, StartWriting, StopWritingAsync);
+
+    private Task StartWriting(CancellationToken cancellationToken)
+    {
+        _writer = Task.Run(() => WriteLoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopWritingAsync(CancellationToken cancellationToken)
+    {
+        // Every receiver has stopped and waited for its partition's rows by now; what is left is not committed.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
@@ -106,7 +137,8 @@ public sealed partial class EventArchiver(
         }
     }
 
-    private async Task WriteOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One write attempt: the batches of a failed attempt again, else up to MaxBatchRows of the oldest pending ones.</summary>
+    internal async Task WriteOnceAsync(CancellationToken cancellationToken)
     {
         // Retry exactly the batches of a failed attempt first, so its deduplication token matches.
         var batches = _inFlight ??= TakeBatches();
@@ -162,10 +194,11 @@ public sealed partial class EventArchiver(
     }
 
     /// <inheritdoc />
-    public override void Dispose()
+    public void Dispose()
     {
+        _stopping.Cancel();
+        _stopping.Dispose();
         _wakeUp.Dispose();
-        base.Dispose();
     }
 
     private sealed class PartitionArchive(long skipBelow)

@@ -15,7 +15,7 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Adds options (sections <c>Pipeline</c> and <c>Archive</c>, validated at start-up), metrics, the
-    /// watermark view and its sync service, and the event archiver.
+    /// watermark view and its sync service, and the event archiver (a silo lifecycle participant).
     /// </summary>
     public static IServiceCollection AddAnalyticsPipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,7 +38,8 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<SessionRowBuffer>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRowBuffer>());
         services.TryAddSingleton<EventArchiver>();
-        services.AddHostedService(sp => sp.GetRequiredService<EventArchiver>());
+        // A silo lifecycle participant, not a hosted service: it must outlive the stream receivers (see EventArchiver).
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventArchiver>());
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Analytics.Contracts;
 using Analytics.Contracts.Events;
 using Analytics.Contracts.Flush;
 using Analytics.Contracts.Pages;
+using Analytics.Contracts.Queries;
 using Analytics.Grains.Anomalies;
 using Analytics.Grains.Diagnostics;
 using Analytics.Grains.Flush;
@@ -9,6 +10,7 @@ using Analytics.Grains.Watermarks;
 using Analytics.Grains.Windows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using Orleans.Streams;
 
 namespace Analytics.Grains.Pages;
@@ -17,13 +19,15 @@ namespace Analytics.Grains.Pages;
 /// One page's event-time windows. Receives the page's events in batches (one call per batch of containers),
 /// applies them, and completes delivery only once the state that includes them is durable, so the Kafka
 /// offset is never committed ahead of it. Reentrant so that batches arriving during a state write share the
-/// next write; every mutation runs without an await in between, so interleaving never splits one.
+/// next write; every mutation runs without an await in between, so interleaving never splits one, and storage is
+/// handed a copy of the state taken when the write starts (<see cref="SnapshotState{T}"/>).
 /// </summary>
 [ImplicitStreamSubscription(StreamNamespaces.Page)]
 [Reentrant]
-public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<AnalyticsEvent>
+public sealed partial class PageGrain : Grain, IPageGrain, IPageTrafficGrain, IAsyncBatchObserver<AnalyticsEvent>
 {
     private readonly IPersistentState<PageWindowState> _state;
+    private readonly DeepCopier<PageWindowState> _copier;
     private readonly WatermarkView _watermark;
     private readonly PipelineOptions _options;
     private readonly PipelineMetrics _metrics;
@@ -34,6 +38,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     private readonly AnomalyOptions _anomalyOptions;
     private readonly IAnomalySink[] _anomalySinks;
     private readonly Action<AnalyticsEvent> _recordRate;
+    private SnapshotState<PageWindowState> _snapshots = null!;
     private PageWindows _windows = null!;
     private AnomalyMonitor? _anomalies;
     private bool _dirty;
@@ -44,8 +49,9 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
         [PersistentState("page", StorageNames.Pages)] IPersistentState<PageWindowState> state,
         WatermarkView watermark, IOptions<PipelineOptions> options, IOptions<AnomalyOptions> anomalyOptions,
         IEnumerable<IAnomalySink> anomalySinks, PipelineMetrics metrics, LatencyRecorder latency,
-        TimeProvider time, ILogger<PageGrain> logger)
+        TimeProvider time, ILogger<PageGrain> logger, DeepCopier<PageWindowState> copier)
     {
+        _copier = copier;
         _anomalyOptions = anomalyOptions.Value;
         _anomalySinks = anomalySinks.ToArray();
         _recordRate = evt => _anomalies?.Record(evt.Timestamp);
@@ -61,11 +67,15 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
 
     private string Page => this.GetPrimaryKeyString();
 
+    // The state this activation works on; storage only ever gets copies of it.
+    private PageWindowState State => _snapshots.Live;
+
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _windows = new PageWindows(Page, _state.State, _options);
-        if (_anomalyOptions.Enabled) _anomalies = new AnomalyMonitor(_anomalyOptions, AnomalyScope.Page, Page, _state.State.Anomaly);
+        _snapshots = new SnapshotState<PageWindowState>(_state, _copier);
+        _windows = new PageWindows(Page, State, _options);
+        if (_anomalyOptions.Enabled) _anomalies = new AnomalyMonitor(_anomalyOptions, AnomalyScope.Page, Page, State.Anomaly);
         var stream = this.GetStreamProvider(StreamNamespaces.ProviderName)
             .GetStream<AnalyticsEvent>(StreamId.Create(StreamNamespaces.Page, Page));
         await stream.SubscribeAsync(this);
@@ -111,6 +121,9 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     public Task<PageLiveState> GetLiveStateAsync() => Task.FromResult(_windows.Snapshot());
 
     /// <inheritdoc />
+    public Task<WindowTotals[]> GetWindowTotalsAsync(DateTime[] fromMinutes) => Task.FromResult(_windows.Totals(fromMinutes));
+
+    /// <inheritdoc />
     public Task AcknowledgeFlushedAsync(FlushedWindow[] flushed)
     {
         if (_windows.Acknowledge(flushed) > 0) _dirty = true;
@@ -130,7 +143,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     private async Task HandOverAsync(DateTime now)
     {
         var rollups = _windows.TakeRollupsToHandOver(now);
-        var late = _state.State.PendingLateEvents;
+        var late = State.PendingLateEvents;
         if (rollups.Count == 0 && late.Count == 0) return;
         _handingOver = true;
         var lateBatch = late.ToArray();
@@ -138,7 +151,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
         {
             var shard = FlushShard.Of(Page, _options.FlushShards);
             await GrainFactory.GetGrain<IFlushGrain>(shard).EnqueueAsync(Page, rollups.ToArray(), lateBatch);
-            _state.State.PendingLateEvents.RemoveRange(0, Math.Min(lateBatch.Length, _state.State.PendingLateEvents.Count));
+            State.PendingLateEvents.RemoveRange(0, Math.Min(lateBatch.Length, State.PendingLateEvents.Count));
             _dirty = true;
         }
         catch (Exception ex)
@@ -165,12 +178,12 @@ public sealed partial class PageGrain : Grain, IPageGrain, IAsyncBatchObserver<A
     private async Task WriteStateAsync()
     {
         _dirty = false;
-        if (_anomalies is not null) _state.State.Anomaly = _anomalies.Snapshot();
+        if (_anomalies is not null) State.Anomaly = _anomalies.Snapshot();
         try
         {
-            await _state.WriteStateAsync();
+            await _snapshots.WriteAsync();
             _metrics.StateWrites.Add(1);
-            _metrics.StateSize.Record(StateItems(_state.State));
+            _metrics.StateSize.Record(StateItems(State));
         }
         catch
         {

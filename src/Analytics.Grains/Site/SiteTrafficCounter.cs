@@ -1,6 +1,7 @@
 using Analytics.Contracts.Events;
 using Analytics.Grains.Anomalies;
 using Analytics.Grains.Streaming;
+using Microsoft.Extensions.Options;
 
 namespace Analytics.Grains.Site;
 
@@ -25,9 +26,23 @@ public sealed class SiteTrafficCounter : IPollObserver
     public const int MaxSeconds = 4096;
 
     private readonly Lock _gate = new();
+    private readonly bool _enabled = true;
     private Dictionary<long, long> _counts = [];
     private long _outOfRange;
     private long _overflow;
+
+    /// <summary>Creates a counter that counts.</summary>
+    public SiteTrafficCounter()
+    {
+    }
+
+    /// <summary>Creates a counter that counts only while site-wide detection is on (<c>Anomalies:Enabled</c> and <c>Anomalies:Site:Enabled</c>).</summary>
+    public SiteTrafficCounter(IOptions<AnomalyOptions> anomalyOptions, IOptions<SiteTrafficOptions> siteOptions)
+    {
+        ArgumentNullException.ThrowIfNull(anomalyOptions);
+        ArgumentNullException.ThrowIfNull(siteOptions);
+        _enabled = anomalyOptions.Value.Enabled && siteOptions.Value.Enabled;
+    }
 
     /// <summary>Events left out because their timestamp was further than <see cref="Horizon"/> from the poll.</summary>
     public long OutOfRange => Interlocked.Read(ref _outOfRange);
@@ -39,6 +54,11 @@ public sealed class SiteTrafficCounter : IPollObserver
     public void OnEvents(int partition, IReadOnlyList<AnalyticsEvent> events, DateTime polledAt)
     {
         ArgumentNullException.ThrowIfNull(events);
+        if (!_enabled)
+        {
+            return;
+        }
+
         var earliest = RateSeries.SecondOf(polledAt - Horizon);
         var latest = RateSeries.SecondOf(polledAt + Horizon);
         long runSecond = 0;

@@ -1,6 +1,7 @@
 using Analytics.Contracts.Events;
 using Analytics.Contracts.Flush;
 using Analytics.Contracts.Pages;
+using Analytics.Contracts.Queries;
 
 namespace Analytics.Grains.Windows;
 
@@ -11,6 +12,11 @@ namespace Analytics.Grains.Windows;
 /// </summary>
 public sealed class PageWindows(string page, PageWindowState state, PipelineOptions options)
 {
+    /// <summary>Final minutes whose visitor sets stay in memory (not in persisted state) for multi-minute uniques.</summary>
+    public const int RetainedVisitorMinutes = 5;
+
+    private readonly List<(DateTime Minute, HashSet<ulong> Visitors)> _retainedVisitors = [];
+
     /// <summary>The state this instance works on.</summary>
     public PageWindowState State => state;
 
@@ -90,6 +96,37 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
     public int Acknowledge(IReadOnlyCollection<FlushedWindow> flushed) =>
         state.PendingRollups.RemoveAll(p => flushed.Any(f => f.Minute == p.Rollup.Minute && f.Version >= p.Rollup.Version));
 
+    /// <summary>
+    /// Views and distinct visitors over all windows at or after each of <paramref name="fromMinutes"/>, open and
+    /// final alike. Distinct visitors are exact when every final window in range still has its visitor set in
+    /// memory (the last <see cref="RetainedVisitorMinutes"/>; not after a re-activation).
+    /// </summary>
+    public WindowTotals[] Totals(IReadOnlyList<DateTime> fromMinutes)
+    {
+        var result = new WindowTotals[fromMinutes.Count];
+        for (var i = 0; i < fromMinutes.Count; i++)
+        {
+            var from = fromMinutes[i];
+            var visitors = new HashSet<ulong>();
+            long views = 0;
+            foreach (var window in state.Open.Where(w => w.Minute >= from))
+            {
+                views += window.Views;
+                visitors.UnionWith(window.Visitors);
+            }
+            var exact = true;
+            foreach (var final in state.Recent.Where(r => r.Minute >= from))
+            {
+                views += final.Views;
+                var retained = _retainedVisitors.FindIndex(r => r.Minute == final.Minute);
+                if (retained >= 0) visitors.UnionWith(_retainedVisitors[retained].Visitors);
+                else if (final.Views > 0) exact = false;
+            }
+            result[i] = new WindowTotals { From = from, Views = views, UniqueVisitors = visitors.Count, UniqueVisitorsExact = exact };
+        }
+        return result;
+    }
+
     /// <summary>The live view of the page.</summary>
     public PageLiveState Snapshot() => new()
     {
@@ -149,6 +186,8 @@ public sealed class PageWindows(string page, PageWindowState state, PipelineOpti
         state.Open.Remove(window);
         if (window.End > state.ClosedThrough) state.ClosedThrough = window.End;
         var snapshot = window.ToSnapshot(isFinal: true);
+        _retainedVisitors.Add((window.Minute, window.Visitors));
+        while (_retainedVisitors.Count > RetainedVisitorMinutes) _retainedVisitors.RemoveAt(0);
         state.Recent.Add(snapshot);
         while (state.Recent.Count > options.RecentWindows) state.Recent.RemoveAt(0);
         AddPending(ToRollup(snapshot));

@@ -39,11 +39,11 @@ public sealed class DashboardBrowserTests(LiveQueryFixture fixture)
 
         // New traffic on a new page takes the lead without a reload.
         var prefix = $"/ui-{Guid.NewGuid():N}"[..12] + "/";
-        var traffic = LiveTraffic.Create(DateTime.UtcNow, 11, (prefix + "launch", 400, 25, 0));
+        var traffic = LiveTraffic.Create(DateTime.UtcNow, 11, (prefix + "launch", 1500, 25, 0));
         await fixture.ProduceAsync(traffic.Payloads);
         var launch = page.Locator($"#top-pages tbody tr[data-page='{prefix}launch']");
         await Expect(launch).ToBeVisibleAsync(Soon);
-        await Expect(launch.Locator("td.views")).ToHaveTextAsync("400", new LocatorAssertionsToHaveTextOptions { Timeout = 20_000 });
+        await Expect(launch.Locator("td.views")).ToHaveTextAsync("1,500", new LocatorAssertionsToHaveTextOptions { Timeout = 20_000 });
         await Expect(page.Locator("#top-pages tbody tr").First).ToHaveAttributeAsync("data-page", prefix + "launch");
 
         // An anomaly published by the cluster appears in the feed.

@@ -145,6 +145,7 @@ public sealed class DurabilityEnvironment : IAsyncDisposable
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",

@@ -124,8 +124,9 @@ public static class ExactTotals
         await Append("page_views_1m FINAL", $"SELECT toString(minute) AS minute, count() AS pages, sum(views) AS views, max(version) AS max_version FROM {db}.page_views_1m FINAL GROUP BY minute ORDER BY minute");
         text.AppendLine(CultureInfo.InvariantCulture, $"sent per minute: {string.Join(", ", record.PageMinutes.GroupBy(m => m.Minute).OrderBy(g => g.Key).Select(g => $"{g.Key:HH:mm}: {g.Count()} pages, {g.Sum(m => m.Views)} views"))}");
         await Append("page_views per partition", $"SELECT kafka_partition, count() AS rows, uniqExact(kafka_offset) AS distinct_offsets, min(kafka_offset) AS min, max(kafka_offset) AS max FROM {db}.page_views GROUP BY kafka_partition ORDER BY kafka_partition");
-        await Append("duplicated offsets", $"SELECT kafka_partition, kafka_offset, count() AS n FROM {db}.page_views GROUP BY kafka_partition, kafka_offset HAVING n > 1 ORDER BY kafka_partition, kafka_offset LIMIT 10");
         await Append("dead_letters", $"SELECT count() AS rows, uniqExact(kafka_partition, kafka_offset) AS distinct_positions FROM {db}.dead_letters");
+        await Append("duplicated dead letters", $"SELECT kafka_partition, kafka_offset, count() AS n, groupArray(toString(received_at)) AS received, any(reason) AS reason FROM {db}.dead_letters GROUP BY kafka_partition, kafka_offset HAVING n > 1 ORDER BY kafka_partition, kafka_offset LIMIT 10");
+        await Append("duplicated events", $"SELECT kafka_partition, kafka_offset, count() AS n, groupArray(toString(ingested_at)) AS ingested FROM {db}.page_views GROUP BY kafka_partition, kafka_offset HAVING n > 1 ORDER BY kafka_partition, kafka_offset LIMIT 10");
         await Append("late_events", $"SELECT toString(minute) AS minute, count() AS n, min(detected_at) AS first_detected FROM {db}.late_events GROUP BY minute ORDER BY minute");
         try
         {

@@ -41,6 +41,17 @@ public sealed class SiteTrafficTests
     }
 
     [Fact]
+    public void ACounter_CountsNothing_WhenSiteDetectionIsOff()
+    {
+        var counter = new SiteTrafficCounter(Microsoft.Extensions.Options.Options.Create(new AnomalyOptions()),
+            Microsoft.Extensions.Options.Options.Create(new SiteTrafficOptions { Enabled = false }));
+
+        counter.OnEvents(0, [Event(T0)], T0);
+
+        Assert.Empty(counter.Drain());
+    }
+
+    [Fact]
     public async Task ACounter_CountsExactlyUnderConcurrentPolls()
     {
         var counter = new SiteTrafficCounter();
