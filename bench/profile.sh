@@ -5,18 +5,19 @@
 # Writes silo.speedscope.json and counters.csv into the run dir, then prints the top frames
 # (bench/lib/top-frames.py) and the benchmark's JSON line.
 #
-# usage: bench/profile.sh [--delay 5] [--duration 12] [-- e2e.sh arguments...]
+# usage: bench/profile.sh [--delay 5] [--duration 12] [--counters-only] [-- e2e.sh arguments...]
 # needs: dotnet tool install --global dotnet-trace / dotnet-counters (10.0.750501)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
-DELAY=5; DURATION=12
+DELAY=5; DURATION=12; TRACE=true
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --delay) DELAY="$2"; shift 2 ;;
         --duration) DURATION="$2"; shift 2 ;;
+        --counters-only) TRACE=false; shift ;;
         --) shift; break ;;
-        *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,10p' "$0" >&2; exit 2 ;;
     esac
 done
 TOOLS="${HOME}/.dotnet/tools"
@@ -43,11 +44,14 @@ sleep "${DELAY}"
 "${TOOLS}/dotnet-counters" collect -p "${silo_pid}" --format csv -o "${run_dir}/counters.csv" \
     --counters System.Runtime --refresh-interval 1 --duration "00:00:00:$(printf '%02d' "${DURATION}")" >/dev/null 2>&1 &
 counters_pid=$!
-"${TOOLS}/dotnet-trace" collect -p "${silo_pid}" --profile dotnet-sampled-thread-time --format Speedscope \
+$TRACE && "${TOOLS}/dotnet-trace" collect -p "${silo_pid}" --profile dotnet-sampled-thread-time --format Speedscope \
     -o "${run_dir}/silo.nettrace" --duration "00:00:00:$(printf '%02d' "${DURATION}")" >"${run_dir}/trace.log" 2>&1 || true
 wait "${counters_pid}" || true
 wait "${bench_pid}" || true
-python3 bench/lib/top-frames.py "${run_dir}/silo.speedscope.json" >"${run_dir}/top-frames.txt" || true
+$TRACE && python3 bench/lib/top-frames.py "${run_dir}/silo.speedscope.json" >"${run_dir}/top-frames.txt"
 echo "run dir: ${run_dir}" >&2
-cat "${run_dir}/top-frames.txt" >&2
+# Runtime counters averaged over the sampled window.
+awk -F, 'NR > 1 && $3 ~ /pause.time|total_allocated|cpu.time|gc.collections|working_set/ { s[$3] += $5; n[$3]++ }
+    END { for (k in s) printf "%-72s %14.3f\n", k, s[k] / n[k] }' "${run_dir}/counters.csv" | sort >&2
+[[ -f "${run_dir}/top-frames.txt" ]] && head -60 "${run_dir}/top-frames.txt" >&2
 tail -1 "${OUT}/e2e.out"
