@@ -18,12 +18,27 @@ public static class AnalyticsEventParser
     /// <param name="json">The raw record value.</param>
     /// <param name="receivedAt">When the record reached Kafka (UTC); timestamps more than <paramref name="maxFutureSkew"/> after it are rejected.</param>
     /// <param name="maxFutureSkew">Tolerated clock skew of producers.</param>
-    public static EventParseResult Parse(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew)
+    public static EventParseResult Parse(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew) =>
+        Parse(json, receivedAt, maxFutureSkew, default);
+
+    /// <summary>
+    /// Parses <paramref name="json"/> read from Kafka: the event also carries the record's partition, offset and
+    /// timestamp (<see cref="AnalyticsEvent.ProducedAt"/> is <paramref name="receivedAt"/>).
+    /// </summary>
+    /// <param name="json">The raw record value.</param>
+    /// <param name="receivedAt">The record's Kafka timestamp (UTC); timestamps more than <paramref name="maxFutureSkew"/> after it are rejected.</param>
+    /// <param name="maxFutureSkew">Tolerated clock skew of producers.</param>
+    /// <param name="partition">The record's partition.</param>
+    /// <param name="offset">The record's offset.</param>
+    public static EventParseResult Parse(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew, int partition, long offset) =>
+        Parse(json, receivedAt, maxFutureSkew, new Origin(partition, offset, receivedAt));
+
+    private static EventParseResult Parse(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew, Origin origin)
     {
         if (json.IsEmpty) return EventParseResult.Fail("empty message");
         try
         {
-            return ParseObject(json, receivedAt, maxFutureSkew);
+            return ParseObject(json, receivedAt, maxFutureSkew, origin);
         }
         catch (JsonException ex)
         {
@@ -36,7 +51,9 @@ public static class AnalyticsEventParser
         }
     }
 
-    private static EventParseResult ParseObject(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew)
+    private readonly record struct Origin(int Partition, long Offset, DateTime ProducedAt);
+
+    private static EventParseResult ParseObject(ReadOnlySpan<byte> json, DateTime receivedAt, TimeSpan maxFutureSkew, Origin origin)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
         if (!reader.Read()) return EventParseResult.Fail("empty message");
@@ -44,23 +61,25 @@ public static class AnalyticsEventParser
 
         string? eventType = null, page = null, timestamp = null;
         string userId = "", sessionId = "", referrer = "", userAgent = "", country = "";
+        DateTime? fastTime = null;
         uint durationMs = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = reader.GetString()!;
+            // Field names are matched on their UTF-8 bytes: no string per name.
+            var field = EventFields.Identify(ref reader);
             if (!reader.Read()) break;
             string? error = null;
             switch (field)
             {
-                case "event": eventType = ReadString(ref reader, field, ref error); break;
-                case "page": page = ReadString(ref reader, field, ref error); break;
-                case "timestamp": timestamp = ReadString(ref reader, field, ref error); break;
-                case "user_id": userId = ReadOptionalString(ref reader, field, ref error); break;
-                case "session_id": sessionId = ReadOptionalString(ref reader, field, ref error); break;
-                case "referrer": referrer = ReadOptionalString(ref reader, field, ref error); break;
-                case "user_agent": userAgent = ReadOptionalString(ref reader, field, ref error); break;
-                case "country": country = ReadOptionalString(ref reader, field, ref error); break;
-                case "duration_ms": durationMs = ReadDuration(ref reader, ref error); break;
+                case EventField.Event: eventType = ReadEventType(ref reader, ref error); break;
+                case EventField.Page: page = ReadString(ref reader, field, ref error); break;
+                case EventField.Timestamp: (timestamp, fastTime) = ReadTimestamp(ref reader, ref error); break;
+                case EventField.UserId: userId = ReadOptionalString(ref reader, field, ref error); break;
+                case EventField.SessionId: sessionId = ReadOptionalString(ref reader, field, ref error); break;
+                case EventField.Referrer: referrer = ReadOptionalString(ref reader, field, ref error); break;
+                case EventField.UserAgent: userAgent = ReadOptionalString(ref reader, field, ref error); break;
+                case EventField.Country: country = ReadOptionalString(ref reader, field, ref error); break;
+                case EventField.DurationMs: durationMs = ReadDuration(ref reader, ref error); break;
                 default: reader.Skip(); break; // extra fields are allowed by the contract
             }
             if (error is not null) return EventParseResult.Fail(error);
@@ -70,11 +89,12 @@ public static class AnalyticsEventParser
 
         if (string.IsNullOrWhiteSpace(eventType)) return EventParseResult.Fail("missing or empty field 'event'");
         if (string.IsNullOrWhiteSpace(page)) return EventParseResult.Fail("missing or empty field 'page'");
-        if (timestamp is null) return EventParseResult.Fail("missing field 'timestamp'");
+        if (timestamp is null && fastTime is null) return EventParseResult.Fail("missing field 'timestamp'");
         if (page.Length > MaxIdentifierLength || userId.Length > MaxIdentifierLength || sessionId.Length > MaxIdentifierLength)
             return EventParseResult.Fail($"page, user_id or session_id longer than {MaxIdentifierLength} characters");
-        if (!TryParseTimestamp(timestamp, out var time))
-            return EventParseResult.Fail($"unparsable field 'timestamp': '{Truncate(timestamp)}' is not ISO-8601");
+        var time = fastTime ?? default;
+        if (fastTime is null && !TryParseTimestamp(timestamp!, out time))
+            return EventParseResult.Fail($"unparsable field 'timestamp': '{Truncate(timestamp!)}' is not ISO-8601");
         if (time.Year < 1970 || time.Year > 9000)
             return EventParseResult.Fail($"field 'timestamp' {time:O} is out of range (years 1970-9000)");
         if (time > receivedAt + maxFutureSkew)
@@ -91,7 +111,29 @@ public static class AnalyticsEventParser
             UserAgent = userAgent,
             Country = country,
             DurationMs = durationMs,
+            Partition = origin.Partition,
+            Offset = origin.Offset,
+            ProducedAt = origin.ProducedAt,
         }, null);
+    }
+
+    /// <summary>
+    /// Reads the timestamp: the common ISO-8601 shape straight from the bytes (no string), anything else as a
+    /// string for the general parser.
+    /// </summary>
+    private static (string? Text, DateTime? Utc) ReadTimestamp(ref Utf8JsonReader reader, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence &&
+            Iso8601Utf8.TryParse(reader.ValueSpan, out var utc))
+            return (null, utc);
+        return (ReadString(ref reader, EventField.Timestamp, ref error), null);
+    }
+
+    /// <summary>The event type; the common ones are the shared constant strings, not a new string per event.</summary>
+    private static string? ReadEventType(ref Utf8JsonReader reader, ref string? error)
+    {
+        if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("page_view"u8)) return EventTypes.PageView;
+        return ReadString(ref reader, EventField.Event, ref error);
     }
 
     /// <summary>Parses an ISO-8601 timestamp (UTC 'Z' or with an offset; fractional seconds allowed) into UTC.</summary>
@@ -124,15 +166,15 @@ public static class AnalyticsEventParser
         return end - dot - 1 <= 7 ? text : string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader, string field, ref string? error)
+    private static string? ReadString(ref Utf8JsonReader reader, EventField field, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.String) return reader.GetString();
-        error = $"field '{field}' must be a string, found {Describe(reader.TokenType)}";
+        error = $"field '{EventFields.NameOf(field)}' must be a string, found {Describe(reader.TokenType)}";
         reader.Skip();
         return null;
     }
 
-    private static string ReadOptionalString(ref Utf8JsonReader reader, string field, ref string? error)
+    private static string ReadOptionalString(ref Utf8JsonReader reader, EventField field, ref string? error)
     {
         if (reader.TokenType == JsonTokenType.Null) return "";
         return ReadString(ref reader, field, ref error) ?? "";

@@ -21,13 +21,12 @@ public sealed class AnalyticsRecordMapper(IOptions<PipelineOptions> options) : I
             sink.Reject("empty message (null value)");
             return;
         }
-        var result = AnalyticsEventParser.Parse(record.Value, record.Timestamp, _maxFutureSkew);
-        if (result.Event is not { } parsed)
+        var result = AnalyticsEventParser.Parse(record.Value, record.Timestamp, _maxFutureSkew, record.Partition, record.Offset);
+        if (result.Event is not { } evt)
         {
             sink.Reject(result.Error!);
             return;
         }
-        var evt = parsed with { Partition = record.Partition, Offset = record.Offset, ProducedAt = record.Timestamp };
         var page = StreamId.Create(StreamNamespaces.Page, evt.Page);
         if (evt.SessionId.Length == 0)
         {

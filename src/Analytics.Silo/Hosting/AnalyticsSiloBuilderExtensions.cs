@@ -75,6 +75,7 @@ public static class AnalyticsSiloBuilderExtensions
             {
                 agent.BatchContainerBatchSize = host.BatchContainerBatchSize;
                 agent.GetQueueMsgsTimerPeriod = host.QueuePollPeriod;
+                agent.StreamInactivityPeriod = host.StreamInactivityPeriod;
             }));
         });
 

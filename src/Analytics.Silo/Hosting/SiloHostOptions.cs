@@ -37,6 +37,14 @@ public sealed class SiloHostOptions
 
     /// <summary>How often each pulling agent polls its queue when idle. Defaults to 100 ms.</summary>
     public TimeSpan QueuePollPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long a pulling agent remembers a stream without events (Orleans' <c>StreamInactivityPeriod</c>; a stream
+    /// seen again later is registered again, one cheap look-up with implicit subscriptions). Every session id is
+    /// a stream, thousands a second: Orleans' default of 30 minutes kept them all in memory and made every poll
+    /// scan them. Defaults to 1 minute.
+    /// </summary>
+    public TimeSpan StreamInactivityPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Stops start-up with a message naming the offending <c>Silo</c> setting.</summary>
@@ -54,6 +62,7 @@ public sealed class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
         if (o.GatewayPort is < 1 or > 65535) failures.Add($"Silo:GatewayPort must be a TCP port, was {o.GatewayPort}.");
         if (o.BatchContainerBatchSize is < 1 or > 10_000) failures.Add($"Silo:BatchContainerBatchSize must be between 1 and 10000, was {o.BatchContainerBatchSize}.");
         if (o.QueuePollPeriod <= TimeSpan.Zero) failures.Add($"Silo:QueuePollPeriod must be positive, was {o.QueuePollPeriod}.");
+        if (o.StreamInactivityPeriod < TimeSpan.FromSeconds(10)) failures.Add($"Silo:StreamInactivityPeriod must be at least 10 seconds, was {o.StreamInactivityPeriod}.");
         if (o.AdvertisedIPAddress.Length > 0 && !System.Net.IPAddress.TryParse(o.AdvertisedIPAddress, out _))
             failures.Add($"Silo:AdvertisedIPAddress must be an IP address, was '{o.AdvertisedIPAddress}'.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -21,6 +21,9 @@ internal static partial class KafkaClientFactory
             FetchWaitMaxMs = 50,
             QueuedMaxMessagesKbytes = 64 * 1024,
             SocketNagleDisable = true,
+            // Only the timestamp: the topic is known (one per receiver) and headers are unused, so the client
+            // neither copies them nor allocates a topic string per message.
+            ConsumeResultFields = "timestamp",
         };
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => LogClientError(logger, error.Code.ToString(), error.Reason, error.IsFatal))

@@ -1,14 +1,17 @@
 using System.Globalization;
 using Analytics.Streaming.Kafka.Mapping;
+using Analytics.Streaming.Kafka.Providers.Caching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
 namespace Analytics.Streaming.Kafka.Providers;
 
-/// <summary>Creates the adapter, the queue mapper (one queue per Kafka partition) and the queue cache.</summary>
+/// <summary>
+/// Creates the adapter, the queue mapper (one queue per Kafka partition) and the queue cache (indexed by stream:
+/// see <see cref="StreamIndexedQueueCache"/>).
+/// </summary>
 internal sealed partial class KafkaQueueAdapterFactory : IQueueAdapterFactory
 {
     private readonly string _name;
@@ -16,25 +19,26 @@ internal sealed partial class KafkaQueueAdapterFactory : IQueueAdapterFactory
     private readonly IServiceProvider _services;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly SimpleQueueAdapterCache _cache;
+    private readonly StreamIndexedQueueAdapterCache _cache;
     private readonly Lazy<HashRingBasedPartitionedStreamQueueMapper> _queueMapper;
 
     public KafkaQueueAdapterFactory(string name, KafkaStreamOptions options, SimpleQueueCacheOptions cacheOptions,
-        IServiceProvider services, ILoggerFactory loggerFactory)
+        StreamPullingAgentOptions agentOptions, IServiceProvider services, ILoggerFactory loggerFactory)
     {
         _name = name;
         _options = options;
         _services = services;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaQueueAdapterFactory>();
-        _cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
+        _cache = new StreamIndexedQueueAdapterCache(cacheOptions.CacheSize, agentOptions.BatchContainerBatchSize > 1);
         _queueMapper = new Lazy<HashRingBasedPartitionedStreamQueueMapper>(CreateQueueMapper);
     }
 
     public static KafkaQueueAdapterFactory Create(IServiceProvider services, string name) =>
         ActivatorUtilities.CreateInstance<KafkaQueueAdapterFactory>(services, name,
             services.GetOptionsByName<KafkaStreamOptions>(name),
-            services.GetOptionsByName<SimpleQueueCacheOptions>(name));
+            services.GetOptionsByName<SimpleQueueCacheOptions>(name),
+            services.GetOptionsByName<StreamPullingAgentOptions>(name));
 
     public Task<IQueueAdapter> CreateAdapter() => CreateAdapter(CancellationToken.None);
 

@@ -120,7 +120,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             if (result is null) break;
             if (result.IsPartitionEOF || result.Message is null) continue;
             var message = result.Message;
-            _poll.Add(new KafkaRecord(result.Topic, result.Partition.Value, result.Offset.Value,
+            _poll.Add(new KafkaRecord(_options.Topic, _partition, result.Offset.Value,
                 message.Timestamp.UtcDateTime, message.Key, message.Value));
         }
 
