@@ -56,48 +56,54 @@ internal sealed class ClickHouseAnalyticsSink : IAnalyticsSink
     public Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default) =>
         InsertAsync(TableWriters.Anomalies, rows, deduplicationToken: null, cancellationToken);
 
-    public async Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<int, ArchivedOffsets>> GetArchivedOffsetsAsync(string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+        ArgumentNullException.ThrowIfNull(partitions);
+        var result = partitions.Distinct().ToDictionary(p => p, _ => default(ArchivedOffsets));
+        if (result.Count == 0)
+        {
+            return result;
+        }
 
-        // max() with count() per source: the page_views projection (offsets_by_partition) answers this without a
-        // scan, and count() tells "no rows" from offset 0 (max over no rows is 0, not NULL).
+        ArgumentOutOfRangeException.ThrowIfNegative(result.Keys.Min(), nameof(partitions));
+
+        // Per table, because the two are separate inserts: a crash between them leaves one ahead of the other. The
+        // page_views projection (offsets_by_partition) answers its half without a scan; dead_letters is ordered by
+        // partition and offset. Partitions are integers, so they are inlined.
         var db = options.Database;
+        var inList = string.Join(',', result.Keys.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var sql = $$"""
-            SELECT max(o), sum(n) FROM
-            (
-                SELECT max(kafka_offset) AS o, count() AS n FROM {{Sql.Table(db, ClickHouseTables.PageViews)}}
-                WHERE kafka_topic = {topic:String} AND kafka_partition = {partition:Int32}
-                UNION ALL
-                SELECT max(kafka_offset) AS o, count() AS n FROM {{Sql.Table(db, ClickHouseTables.DeadLetters)}}
-                WHERE kafka_topic = {topic:String} AND kafka_partition = {partition:Int32}
-            )
-            WHERE n > 0
+            SELECT 'events' AS source, kafka_partition, max(kafka_offset) AS o FROM {{Sql.Table(db, ClickHouseTables.PageViews)}}
+            WHERE kafka_topic = {topic:String} AND kafka_partition IN ({{inList}}) GROUP BY kafka_partition
+            UNION ALL
+            SELECT 'dead_letters' AS source, kafka_partition, max(kafka_offset) AS o FROM {{Sql.Table(db, ClickHouseTables.DeadLetters)}}
+            WHERE kafka_topic = {topic:String} AND kafka_partition IN ({{inList}}) GROUP BY kafka_partition
             """;
         var parameters = new ClickHouseParameterCollection();
         parameters.AddParameter("topic", topic);
-        parameters.AddParameter("partition", partition);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.QueryTimeout);
         try
         {
             using var reader = await client.ExecuteReaderAsync(sql, parameters, cancellationToken: timeout.Token).ConfigureAwait(false);
-            if (!reader.Read())
+            while (reader.Read())
             {
-                return null;
+                var partition = Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+                var max = Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture);
+                var known = result[partition];
+                result[partition] = (string)reader.GetValue(0) == "events" ? known with { Events = max } : known with { DeadLetters = max };
             }
 
-            var rows = Convert.ToUInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
-            return rows == 0 ? null : Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+            return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var transient = ClickHouseErrorClassifier.IsTransient(ex);
             Log.QueryFailed(logger, ex, ClickHouseTables.PageViews, transient);
             throw new AnalyticsSinkException(
-                $"Reading the highest archived offset of {topic}/{partition} failed: {ex.Message}", ClickHouseTables.PageViews, transient, ex);
+                $"Reading the highest archived offsets of {topic} partitions {inList} failed: {ex.Message}", ClickHouseTables.PageViews, transient, ex);
         }
     }
 

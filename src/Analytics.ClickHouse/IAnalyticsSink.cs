@@ -66,14 +66,15 @@ public interface IAnalyticsSink
     Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Returns the highest Kafka offset of <paramref name="topic"/>/<paramref name="partition"/> archived in
-    /// <c>page_views</c> or <c>dead_letters</c>, or <see langword="null"/> when none is, so a replay can skip
-    /// records that are already archived.
+    /// Returns, for each of <paramref name="partitions"/> of <paramref name="topic"/>, the highest Kafka offset archived
+    /// in <c>page_views</c> and, separately, in <c>dead_letters</c>, so a replay can skip the records each table already
+    /// holds (see <see cref="ArchivedOffsets"/>). One query, answered from the page_views projection; a partition that
+    /// neither table holds maps to <c>(null, null)</c>.
     /// </summary>
     /// <param name="topic">The Kafka topic.</param>
-    /// <param name="partition">The Kafka partition.</param>
+    /// <param name="partitions">The Kafka partitions.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<int, ArchivedOffsets>> GetArchivedOffsetsAsync(string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Recomputes <c>sessions_1m</c> for the minutes of the last <paramref name="lookback"/> from <c>sessions</c>

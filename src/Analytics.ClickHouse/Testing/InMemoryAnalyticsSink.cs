@@ -119,15 +119,17 @@ public sealed class InMemoryAnalyticsSink : IAnalyticsSink
     }
 
     /// <inheritdoc />
-    public Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<int, ArchivedOffsets>> GetArchivedOffsetsAsync(string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(partitions);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFailing();
         lock (gate)
         {
-            var offsets = rawEvents.Where(r => r.KafkaTopic == topic && r.KafkaPartition == partition).Select(r => (long?)r.KafkaOffset)
-                .Concat(deadLetters.Where(r => r.KafkaTopic == topic && r.KafkaPartition == partition).Select(r => (long?)r.KafkaOffset));
-            return Task.FromResult(offsets.Max());
+            IReadOnlyDictionary<int, ArchivedOffsets> result = partitions.Distinct().ToDictionary(p => p, p => new ArchivedOffsets(
+                rawEvents.Where(r => r.KafkaTopic == topic && r.KafkaPartition == p).Select(r => (long?)r.KafkaOffset).Max(),
+                deadLetters.Where(r => r.KafkaTopic == topic && r.KafkaPartition == p).Select(r => (long?)r.KafkaOffset).Max()));
+            return Task.FromResult(result);
         }
     }
 

@@ -39,15 +39,21 @@ public sealed partial class EventArchiver(
     /// <summary>Whether so many rows wait that receivers should pause polling.</summary>
     public bool IsSaturated => Interlocked.Read(ref _pendingRows) > options.Value.MaxPendingRows;
 
-    /// <summary>Learns from ClickHouse how far <paramref name="partition"/> is archived, so replays are not written twice.</summary>
+    /// <summary>
+    /// Learns from ClickHouse how far <paramref name="partition"/> is archived in each table, so replays are not
+    /// written twice. Per table: events and dead letters are separate inserts, and a crash between the two leaves one
+    /// table ahead; skipping both by the higher offset would lose the other table's rows.
+    /// </summary>
     public async Task StartPartitionAsync(string topic, int partition, CancellationToken cancellationToken)
     {
-        var archivedThrough = await sink.GetMaxArchivedOffsetAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+        var archived = (await sink.GetArchivedOffsetsAsync(topic, [partition], cancellationToken).ConfigureAwait(false))[partition];
         lock (_lock)
         {
-            _partitions[partition] = new PartitionArchive(archivedThrough is { } max ? max + 1 : 0);
+            _partitions[partition] = new PartitionArchive(NextAfter(archived.Events), NextAfter(archived.DeadLetters));
         }
-        LogPartitionStarted(topic, partition, archivedThrough ?? -1);
+        LogPartitionStarted(topic, partition, archived.Events ?? -1, archived.DeadLetters ?? -1);
+
+        static long NextAfter(long? archivedThrough) => archivedThrough is { } max ? max + 1 : 0;
     }
 
     /// <summary>Waits (bounded) until the partition's buffered rows are written, then forgets it.</summary>
@@ -59,7 +65,19 @@ public sealed partial class EventArchiver(
             _wakeUp.Release();
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
         }
-        lock (_lock) _partitions.Remove(partition);
+        long? unwritten;
+        lock (_lock)
+        {
+            unwritten = DurableOffset(partition);
+            if (_partitions.Remove(partition, out var archive))
+            {
+                // Given up (ClickHouse slow or down): these rows are not committed, the next owner reads them again.
+                // A batch already in an attempt stays with it (the retry must repeat it) and is released when it lands.
+                var abandoned = archive.Pending.Where(b => _inFlight?.Exists(f => ReferenceEquals(f, b)) != true).Sum(b => b.Events.Count + b.DeadLetters.Count);
+                Interlocked.Add(ref _pendingRows, -abandoned);
+            }
+        }
+        LogPartitionStopped(partition, unwritten ?? -1);
     }
 
     /// <summary>Buffers a poll's rows (records below the archived offset are skipped). Never blocks.</summary>
@@ -68,13 +86,19 @@ public sealed partial class EventArchiver(
     {
         lock (_lock)
         {
-            if (!_partitions.TryGetValue(partition, out var archive)) return;
-            if (lastOffset < archive.SkipBelow) return; // a replay ClickHouse already holds
-            if (firstOffset < archive.SkipBelow)
+            if (!_partitions.TryGetValue(partition, out var archive))
             {
-                events.RemoveAll(e => e.KafkaOffset < archive.SkipBelow);
-                deadLetters.RemoveAll(d => d.KafkaOffset < archive.SkipBelow);
-                firstOffset = archive.SkipBelow;
+                LogNotStarted(topic, partition, firstOffset, lastOffset);
+                return;
+            }
+            var skipBelow = Math.Min(archive.EventsFrom, archive.DeadLettersFrom);
+            if (firstOffset < Math.Max(archive.EventsFrom, archive.DeadLettersFrom))
+            {
+                // A replay: drop what each table already holds.
+                events.RemoveAll(e => e.KafkaOffset < archive.EventsFrom);
+                deadLetters.RemoveAll(d => d.KafkaOffset < archive.DeadLettersFrom);
+                if (events.Count + deadLetters.Count == 0) return;
+                firstOffset = Math.Max(firstOffset, skipBelow);
             }
             archive.Pending.Enqueue(new ArchiveBatch(topic, partition, firstOffset, lastOffset, events, deadLetters));
             Interlocked.Add(ref _pendingRows, events.Count + deadLetters.Count);
@@ -141,19 +165,24 @@ public sealed partial class EventArchiver(
     internal async Task WriteOnceAsync(CancellationToken cancellationToken)
     {
         // Retry exactly the batches of a failed attempt first, so its deduplication token matches.
-        var batches = _inFlight ??= TakeBatches();
-        if (batches.Count == 0)
-        {
-            _inFlight = null;
-            return;
-        }
+        var batches = _inFlight ?? TakeBatches();
+        if (batches.Count == 0) return;
         var token = DeduplicationToken(batches);
-        var events = batches.SelectMany(b => b.Events).ToList();
-        var deadLetters = batches.SelectMany(b => b.DeadLetters).ToList();
+        // What ClickHouse holds now, per partition and table: another silo may have written some of these records since
+        // this partition started here (when a partition moves, the previous owner writes what it polled while the new
+        // owner starts), and a failed attempt of this very write may have landed. Rows at or below what a table holds
+        // are skipped; a partition's rows are written in offset order by every owner, so nothing below is missing.
+        var archived = await sink.GetArchivedOffsetsAsync(batches[0].Topic, batches.Select(b => b.Partition).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        var events = batches.SelectMany(b => b.Events).Where(e => !(e.KafkaOffset <= archived[e.KafkaPartition].Events)).ToList();
+        var deadLetters = batches.SelectMany(b => b.DeadLetters).Where(d => !(d.KafkaOffset <= archived[d.KafkaPartition].DeadLetters)).ToList();
+        var skipped = batches.Sum(b => b.Events.Count + b.DeadLetters.Count) - events.Count - deadLetters.Count;
+        // Unchanged rows keep the token (a retry of an insert that did not land); if the earlier attempt landed, its
+        // rows are all skipped now, so the token is never reused for different rows that matter.
         if (events.Count > 0) await sink.WriteRawEventsAsync(events, "raw-" + token, cancellationToken).ConfigureAwait(false);
         if (deadLetters.Count > 0) await sink.WriteDeadLettersAsync(deadLetters, "dlq-" + token, cancellationToken).ConfigureAwait(false);
         metrics.EventsArchived.Add(events.Count);
         metrics.EventsDeadLettered.Add(deadLetters.Count);
+        if (skipped > 0) LogSkippedArchived(skipped, new BatchRanges(batches));
         lock (_lock)
         {
             foreach (var batch in batches)
@@ -162,8 +191,9 @@ public sealed partial class EventArchiver(
                     archive.Pending.Dequeue();
             }
         }
-        Interlocked.Add(ref _pendingRows, -(events.Count + deadLetters.Count));
-        _inFlight = null;
+        Interlocked.Add(ref _pendingRows, -batches.Sum(b => b.Events.Count + b.DeadLetters.Count));
+        lock (_lock) _inFlight = null;
+        LogWritten(events.Count, deadLetters.Count, new BatchRanges(batches));
     }
 
     private List<ArchiveBatch> TakeBatches()
@@ -183,6 +213,8 @@ public sealed partial class EventArchiver(
                     rows += batch.Events.Count + batch.DeadLetters.Count;
                 }
             }
+            // Set under the lock: a partition that stops meanwhile must see which of its batches an attempt holds.
+            _inFlight = taken.Count > 0 ? taken : null;
         }
         return taken;
     }
@@ -201,18 +233,40 @@ public sealed partial class EventArchiver(
         _wakeUp.Dispose();
     }
 
-    private sealed class PartitionArchive(long skipBelow)
+    private sealed class PartitionArchive(long eventsFrom, long deadLettersFrom)
     {
-        public long SkipBelow { get; } = skipBelow;
+        /// <summary>Events below this offset are in page_views already.</summary>
+        public long EventsFrom { get; } = eventsFrom;
+
+        /// <summary>Dead letters below this offset are in dead_letters already.</summary>
+        public long DeadLettersFrom { get; } = deadLettersFrom;
 
         public Queue<ArchiveBatch> Pending { get; } = new();
+    }
+
+    /// <summary>"partition:first-last ..." of a write, formatted only if the log line is written.</summary>
+    private readonly record struct BatchRanges(List<ArchiveBatch> Batches)
+    {
+        public override string ToString() => string.Join(' ', Batches.Select(b => $"{b.Partition}:{b.FirstOffset}-{b.LastOffset}"));
     }
 
     private sealed record ArchiveBatch(string Topic, int Partition, long FirstOffset, long LastOffset,
         List<RawEventRow> Events, List<DeadLetterRow> DeadLetters);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Archiving {Topic}[{Partition}]; ClickHouse holds offsets through {ArchivedThrough}.")]
-    private partial void LogPartitionStarted(string topic, int partition, long archivedThrough);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Archiving {Topic}[{Partition}]; ClickHouse holds its events through offset {EventsThrough} and its dead letters through {DeadLettersThrough}.")]
+    private partial void LogPartitionStarted(string topic, int partition, long eventsThrough, long deadLettersThrough);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped archiving partition {Partition}; first unwritten offset {Unwritten} (-1: all written).")]
+    private partial void LogPartitionStopped(int partition, long unwritten);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A poll of {Topic}[{Partition}] ({First}-{Last}) arrived for a partition this silo does not archive; not buffered.")]
+    private partial void LogNotStarted(string topic, int partition, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Rows} records of {Ranges} were in ClickHouse already (written by the partition's previous owner, or by an attempt that failed late); skipped.")]
+    private partial void LogSkippedArchived(int rows, BatchRanges ranges);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Archived {Events} events and {DeadLetters} dead letters of {Ranges}.")]
+    private partial void LogWritten(int events, int deadLetters, BatchRanges ranges);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Batches} archive batches to ClickHouse failed; retrying in {BackoffMs} ms.")]
     private partial void LogWriteFailed(int batches, double backoffMs, Exception ex);

@@ -146,6 +146,7 @@ public sealed class DurabilityEnvironment : IAsyncDisposable
         ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:Analytics.Grains.Archive"] = "Debug",
         ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",

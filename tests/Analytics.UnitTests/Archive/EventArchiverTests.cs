@@ -12,9 +12,10 @@ using Xunit;
 namespace Analytics.UnitTests.Archive;
 
 /// <summary>
-/// The raw archive's effectively-once rules: a partition resumes after what ClickHouse holds, a poll's offsets are not
-/// committable until its rows are written, and a retried write repeats exactly the same insert (same rows, same
-/// deduplication token), so a write that landed but reported failure is not stored twice.
+/// The raw archive's effectively-once rules: a partition resumes after what ClickHouse holds (per table), a poll's
+/// offsets are not committable until its rows are written, a retried write repeats exactly the same insert (same rows,
+/// same deduplication token), and every write first skips what ClickHouse already holds, so neither a write that landed
+/// but reported failure nor a previous owner's late write is stored twice.
 /// </summary>
 public sealed class EventArchiverTests
 {
@@ -78,7 +79,7 @@ public sealed class EventArchiverTests
     }
 
     [Fact]
-    public async Task WriteThatLandedButReportedFailure_IsRetriedAsTheSameInsert_AndStoredOnce()
+    public async Task WriteThatLandedButReportedFailure_IsNotWrittenAgain()
     {
         var ambiguous = new LandsThenFailsSink(store);
         var archiver = Archiver(ambiguous);
@@ -86,15 +87,90 @@ public sealed class EventArchiverTests
         Enqueue(archiver, 0, 0, 9, deadLetterEvery: 4);
         ambiguous.FailAfterNextWrite = true;
         await Assert.ThrowsAsync<AnalyticsSinkException>(() => archiver.WriteOnceAsync(CancellationToken.None));
+        Assert.Equal(0, archiver.DurableOffset(0)); // still pending: the outcome is unknown
 
-        // A newer poll arrives before the retry: the retry must not mix it in (that would change the token).
+        // A newer poll arrives before the retry; the retry finds its rows in ClickHouse and writes nothing.
         Enqueue(archiver, 0, 10, 19, deadLetterEvery: 4);
         await archiver.WriteOnceAsync(CancellationToken.None);
+        Assert.Equal(2, ambiguous.Tokens.Count);
         await archiver.WriteOnceAsync(CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), AllOffsets());
-        Assert.Equal(ambiguous.Tokens[0], ambiguous.Tokens[2]); // the failed insert and its retry
-        Assert.NotEqual(ambiguous.Tokens[0], ambiguous.Tokens[4]);
+        Assert.Null(archiver.DurableOffset(0));
+    }
+
+    [Fact]
+    public async Task WriteThatDidNotLand_IsRetriedAsTheSameInsert()
+    {
+        var failing = new LandsThenFailsSink(store) { FailNextEventsWithoutLanding = true };
+        var archiver = Archiver(failing);
+        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(archiver, 0, 0, 9);
+        await Assert.ThrowsAsync<AnalyticsSinkException>(() => archiver.WriteOnceAsync(CancellationToken.None));
+
+        Enqueue(archiver, 0, 10, 19); // must not join the retry: that would change the insert and its token
+        await archiver.WriteOnceAsync(CancellationToken.None);
+        await archiver.WriteOnceAsync(CancellationToken.None);
+
+        Assert.Equal(3, failing.Tokens.Count);
+        Assert.Equal(failing.Tokens[0], failing.Tokens[1]);
+        Assert.NotEqual(failing.Tokens[1], failing.Tokens[2]);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), AllOffsets());
+    }
+
+    [Fact]
+    public async Task PreviousOwnersLastWrite_LandingAfterTheNewOwnerStarted_IsNotWrittenTwice()
+    {
+        // The partition moves while its previous owner still holds a poll it has not written.
+        var previous = Archiver(store);
+        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(previous, 0, 0, 9, deadLetterEvery: 5);
+        var next = Archiver(store);
+        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(next, 0, 0, 14, deadLetterEvery: 5);
+
+        await previous.WriteOnceAsync(CancellationToken.None);
+        await next.WriteOnceAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)i), AllOffsets());
+        Assert.Null(next.DurableOffset(0));
+    }
+
+    [Fact]
+    public async Task CrashBetweenTheEventInsertAndTheDeadLetterInsert_LosesNoDeadLetter_AndDuplicatesNoEvent()
+    {
+        var crashing = new LandsThenFailsSink(store) { DropNextDeadLetters = true };
+        var first = Archiver(crashing);
+        await first.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(first, 0, 0, 9, deadLetterEvery: 3);
+        // The events land, the process dies before its dead letters do.
+        await Assert.ThrowsAsync<AnalyticsSinkException>(() => first.WriteOnceAsync(CancellationToken.None));
+        Assert.Equal(6, store.RawEvents.Count);
+        Assert.Empty(store.DeadLetters);
+
+        // The next owner replays the partition from the last commit (offset 0).
+        var next = Archiver(store);
+        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(next, 0, 0, 12, deadLetterEvery: 3);
+        await next.WriteOnceAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 13).Select(i => (long)i), AllOffsets());
+        Assert.Equal([0L, 3, 6, 9, 12], store.DeadLetters.Select(d => d.KafkaOffset).Order());
+    }
+
+    [Fact]
+    public async Task PartitionGivenUpUnwritten_NoLongerCountsTowardsBackPressure()
+    {
+        var archiver = Archiver(store, new ArchiveOptions { MaxPendingRows = 5 });
+        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        await archiver.StartPartitionAsync(Topic, 1, CancellationToken.None);
+        Enqueue(archiver, 0, 0, 9);
+        Assert.True(archiver.IsSaturated);
+
+        // ClickHouse is down and the partition moves away: its rows stay uncommitted for the next owner.
+        await archiver.StopPartitionAsync(0, new CancellationToken(canceled: true));
+
+        Assert.False(archiver.IsSaturated);
         Assert.Null(archiver.DurableOffset(0));
     }
 
@@ -111,9 +187,9 @@ public sealed class EventArchiverTests
     private List<long> AllOffsets() =>
         store.RawEvents.Select(r => r.KafkaOffset).Concat(store.DeadLetters.Select(d => d.KafkaOffset)).Order().ToList();
 
-    private static EventArchiver Archiver(IAnalyticsSink sink) => new(
+    private static EventArchiver Archiver(IAnalyticsSink sink, ArchiveOptions? options = null) => new(
         sink,
-        Options.Create(new ArchiveOptions()),
+        Options.Create(options ?? new ArchiveOptions()),
         new PipelineMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
         TimeProvider.System,
         NullLogger<EventArchiver>.Instance);
@@ -147,24 +223,41 @@ public sealed class EventArchiverTests
     }
 
     /// <summary>
-    /// Stores every append, but can throw after storing (the insert landed, the response was lost), and records the
-    /// deduplication token of every append in call order.
+    /// Stores every append, but can throw after storing (the insert landed, the response was lost) or instead of storing
+    /// dead letters (the process died between the two inserts), and records the deduplication token of every append in
+    /// call order.
     /// </summary>
     private sealed class LandsThenFailsSink(InMemoryAnalyticsSink inner) : IAnalyticsSink
     {
         public bool FailAfterNextWrite { get; set; }
+
+        public bool DropNextDeadLetters { get; set; }
+
+        public bool FailNextEventsWithoutLanding { get; set; }
 
         public List<string> Tokens { get; } = [];
 
         public async Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
         {
             Tokens.Add(deduplicationToken);
+            if (FailNextEventsWithoutLanding)
+            {
+                FailNextEventsWithoutLanding = false;
+                throw new AnalyticsSinkException("connection refused", "page_views", isTransient: true, null);
+            }
+
             await inner.WriteRawEventsAsync(rows, deduplicationToken, cancellationToken);
         }
 
         public async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetterRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
         {
             Tokens.Add(deduplicationToken);
+            if (DropNextDeadLetters)
+            {
+                DropNextDeadLetters = false;
+                throw new AnalyticsSinkException("connection reset", "dead_letters", isTransient: true, null);
+            }
+
             await inner.WriteDeadLettersAsync(rows, deduplicationToken, cancellationToken);
             if (FailAfterNextWrite)
             {
@@ -188,8 +281,8 @@ public sealed class EventArchiverTests
         public Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default) =>
             inner.WriteAnomaliesAsync(rows, cancellationToken);
 
-        public Task<long?> GetMaxArchivedOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default) =>
-            inner.GetMaxArchivedOffsetAsync(topic, partition, cancellationToken);
+        public Task<IReadOnlyDictionary<int, ArchivedOffsets>> GetArchivedOffsetsAsync(string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken = default) =>
+            inner.GetArchivedOffsetsAsync(topic, partitions, cancellationToken);
 
         public Task RefreshSessionMinutesAsync(TimeSpan lookback, TimeSpan inactivityTimeout, CancellationToken cancellationToken = default) =>
             inner.RefreshSessionMinutesAsync(lookback, inactivityTimeout, cancellationToken);
