@@ -44,14 +44,21 @@ sleep "${DELAY}"
 "${TOOLS}/dotnet-counters" collect -p "${silo_pid}" --format csv -o "${run_dir}/counters.csv" \
     --counters System.Runtime --refresh-interval 1 --duration "00:00:00:$(printf '%02d' "${DURATION}")" >/dev/null 2>&1 &
 counters_pid=$!
+# CPU per process over the same window (the stack's PID files live in its run dir).
+procs=(silo="${silo_pid}" loadgen="$(cat "${run_dir}/loadgen.pid" 2>/dev/null || echo 0)")
+for f in "${run_dir}"/stack/*.pid; do [[ -f "$f" ]] && procs+=("$(basename "$f" .pid)=$(cat "$f")"); done
+python3 bench/lib/cpu-split.py "${DURATION}" "${procs[@]}" >"${run_dir}/cpu.txt" 2>&1 &
+cpu_pid=$!
 $TRACE && "${TOOLS}/dotnet-trace" collect -p "${silo_pid}" --profile dotnet-sampled-thread-time --format Speedscope \
     -o "${run_dir}/silo.nettrace" --duration "00:00:00:$(printf '%02d' "${DURATION}")" >"${run_dir}/trace.log" 2>&1 || true
 wait "${counters_pid}" || true
+wait "${cpu_pid}" || true
 wait "${bench_pid}" || true
 $TRACE && python3 bench/lib/top-frames.py "${run_dir}/silo.speedscope.json" >"${run_dir}/top-frames.txt"
 echo "run dir: ${run_dir}" >&2
 # Runtime counters averaged over the sampled window.
 awk -F, 'NR > 1 && $3 ~ /pause.time|total_allocated|cpu.time|gc.collections|working_set/ { s[$3] += $5; n[$3]++ }
     END { for (k in s) printf "%-72s %14.3f\n", k, s[k] / n[k] }' "${run_dir}/counters.csv" | sort >&2
+cat "${run_dir}/cpu.txt" >&2
 [[ -f "${run_dir}/top-frames.txt" ]] && head -60 "${run_dir}/top-frames.txt" >&2
 tail -1 "${OUT}/e2e.out"

@@ -4,6 +4,7 @@ using Analytics.ClickHouse.Schema;
 using Analytics.ClickHouse.Writing;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Compression;
 using ClickHouse.Driver.Utility;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -201,6 +202,9 @@ internal sealed class ClickHouseAnalyticsSink : IAnalyticsSink
             MaxDegreeOfParallelism = 1,
             ColumnTypes = writer.ColumnTypes,
             CustomSettings = settings,
+            // The driver compresses insert bodies (zstd) whatever the connection string says; honour its
+            // Compression setting: on loopback or a fast network compressing costs CPU on both sides for nothing.
+            Compressor = client.Settings.UseCompression ? ZstdCompressor.Default : null,
         };
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
