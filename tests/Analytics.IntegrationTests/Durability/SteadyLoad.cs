@@ -47,7 +47,7 @@ public sealed class SteadyLoad : IDisposable
         Pages = 40,
         Users = 2_000,
         Sessions = 200,
-        MalformedShare = 0.005,
+        MalformedShare = 0.02,
         LateShare = 0,
         EventMix = 0.1,
         Seed = seed,
