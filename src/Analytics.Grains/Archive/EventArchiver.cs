@@ -11,9 +11,10 @@ namespace Analytics.Grains.Archive;
 /// <summary>
 /// Writes every polled record of this silo's partitions to ClickHouse: well-formed events to <c>page_views</c>,
 /// malformed ones to <c>dead_letters</c> (raw bytes and reason), each kind in one insert per interval across all
-/// partitions. Effectively once: a partition resumes after the highest offset ClickHouse already holds, and a
-/// failed insert is retried with exactly the same rows and deduplication token. Until a batch is written, its
-/// partition's offset is not committed (<see cref="DurableOffset"/>).
+/// partitions. Effectively once: a partition resumes after the highest offset each table already holds, every insert
+/// first skips what ClickHouse holds by then (a previous owner's late write, an attempt that failed after landing), and
+/// a failed insert is retried with the same batches and deduplication token. Until a batch is written, its partition's
+/// offset is not committed (<see cref="DurableOffset"/>).
 /// </summary>
 /// <remarks>
 /// The writer runs with the silo's lifecycle, not as a hosted service: it starts before the stream receivers and stops

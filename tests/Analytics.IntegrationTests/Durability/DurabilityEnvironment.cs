@@ -36,7 +36,7 @@ public sealed class DurabilityEnvironment : IAsyncDisposable
     private DurabilityEnvironment(string name)
     {
         Name = name;
-        LogDirectory = Directory.CreateTempSubdirectory($"analytics-it-{name}-").FullName;
+        LogDirectory = Directory.CreateTempSubdirectory($"analytics-durability-{name}-").FullName;
     }
 
     /// <summary>The test's short name (used in topic, group and database names).</summary>
@@ -146,7 +146,6 @@ public sealed class DurabilityEnvironment : IAsyncDisposable
         ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
-        ["Logging:LogLevel:Analytics.Grains.Archive"] = "Debug",
         ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",

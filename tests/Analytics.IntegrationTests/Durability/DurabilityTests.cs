@@ -117,7 +117,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        await using var environment = await DurabilityEnvironment.StartAsync("clickhouse");
+        await using var environment = await DurabilityEnvironment.StartAsync("ch-outage");
         Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
         using var load = SteadyLoad.Start(environment, Rate, seed);
         await WaitForSteadyOwnershipAsync(environment);
@@ -151,7 +151,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        await using var environment = await DurabilityEnvironment.StartAsync("postgres");
+        await using var environment = await DurabilityEnvironment.StartAsync("pg-outage");
         Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
         using var load = SteadyLoad.Start(environment, Rate, seed);
         await WaitForSteadyOwnershipAsync(environment);
