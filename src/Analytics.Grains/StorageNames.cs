@@ -11,4 +11,7 @@ public static class StorageNames
 
     /// <summary>Flush grains' pending work.</summary>
     public const string Flush = "flush";
+
+    /// <summary>Archive ledgers: partition leases and claimed offset ranges (see <see cref="Archive.IArchiveLedgerGrain"/>).</summary>
+    public const string Archive = "archive";
 }

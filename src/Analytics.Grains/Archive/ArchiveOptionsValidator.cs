@@ -15,6 +15,8 @@ public sealed class ArchiveOptionsValidator : IValidateOptions<ArchiveOptions>
             failures.Add($"Archive:MaxBatchRows must be positive, was {options.MaxBatchRows}.");
         if (options.MaxPendingRows < options.MaxBatchRows)
             failures.Add($"Archive:MaxPendingRows must be at least Archive:MaxBatchRows, was {options.MaxPendingRows}.");
+        if (options.MaxParallelInserts is < 1 or > 16)
+            failures.Add($"Archive:MaxParallelInserts must be between 1 and 16, was {options.MaxParallelInserts}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

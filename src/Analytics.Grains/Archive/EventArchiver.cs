@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Analytics.ClickHouse;
 using Analytics.ClickHouse.Rows;
 using Analytics.Grains.Diagnostics;
@@ -10,11 +8,11 @@ namespace Analytics.Grains.Archive;
 
 /// <summary>
 /// Writes every polled record of this silo's partitions to ClickHouse: well-formed events to <c>page_views</c>,
-/// malformed ones to <c>dead_letters</c> (raw bytes and reason), each kind in one insert per interval across all
-/// partitions. Effectively once: a partition resumes after the highest offset each table already holds, every insert
-/// first skips what ClickHouse holds by then (a previous owner's late write, an attempt that failed after landing), and
-/// a failed insert is retried with the same batches and deduplication token. Until a batch is written, its partition's
-/// offset is not committed (<see cref="DurableOffset"/>).
+/// malformed ones to <c>dead_letters</c> (raw bytes and reason). Per partition, rows are written in offset order as
+/// ranges; each range is claimed in the partition's ledger under this silo's lease before its insert, and inserted
+/// with a deduplication token that depends only on the partition and range. Until a range is written its offsets are
+/// not committed (<see cref="DurableOffset"/>). Together this makes raw rows effectively once through crashes,
+/// retries and partition moves (see <see cref="PartitionArchive"/> and <see cref="IArchiveLedgerGrain"/>).
 /// </summary>
 /// <remarks>
 /// The writer runs with the silo's lifecycle, not as a hosted service: it starts before the stream receivers and stops
@@ -24,6 +22,7 @@ namespace Analytics.Grains.Archive;
 /// </remarks>
 public sealed partial class EventArchiver(
     IAnalyticsSink sink,
+    IArchiveLedger ledger,
     IOptions<ArchiveOptions> options,
     PipelineMetrics metrics,
     TimeProvider time,
@@ -33,35 +32,32 @@ public sealed partial class EventArchiver(
     private readonly Dictionary<int, PartitionArchive> _partitions = new();
     private readonly SemaphoreSlim _wakeUp = new(0);
     private readonly CancellationTokenSource _stopping = new();
-    private List<ArchiveBatch>? _inFlight;
     private Task _writer = Task.CompletedTask;
-    private long _pendingRows;
 
     /// <summary>Whether so many rows wait that receivers should pause polling.</summary>
-    public bool IsSaturated => Interlocked.Read(ref _pendingRows) > options.Value.MaxPendingRows;
+    public bool IsSaturated => PendingRows() > options.Value.MaxPendingRows;
 
     /// <summary>
-    /// Learns from ClickHouse how far <paramref name="partition"/> is archived in each table, so replays are not
-    /// written twice. Per table: events and dead letters are separate inserts, and a crash between the two leaves one
-    /// table ahead; skipping both by the higher offset would lose the other table's rows.
+    /// Takes over archiving <paramref name="partition"/>: acquires its lease (revoking the previous owner's) and learns
+    /// from the ledger and ClickHouse how far it is archived, so replays are not written twice.
     /// </summary>
     public async Task StartPartitionAsync(string topic, int partition, CancellationToken cancellationToken)
     {
+        // The lease first: from here on the previous owner can insert nothing but the range it claimed last.
+        var lease = await ledger.AcquireAsync(topic, partition, cancellationToken).ConfigureAwait(false);
         var archived = (await sink.GetArchivedOffsetsAsync(topic, [partition], cancellationToken).ConfigureAwait(false))[partition];
         lock (_lock)
         {
-            _partitions[partition] = new PartitionArchive(NextAfter(archived.Events), NextAfter(archived.DeadLetters));
+            _partitions[partition] = new PartitionArchive(topic, partition, lease, archived.Events, archived.DeadLetters);
         }
-        LogPartitionStarted(topic, partition, archived.Events ?? -1, archived.DeadLetters ?? -1);
-
-        static long NextAfter(long? archivedThrough) => archivedThrough is { } max ? max + 1 : 0;
+        LogPartitionStarted(topic, partition, archived.Events ?? -1, archived.DeadLetters ?? -1, lease.LastClaim);
     }
 
     /// <summary>Waits (bounded) until the partition's buffered rows are written, then forgets it.</summary>
     public async Task StopPartitionAsync(int partition, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(10);
-        while (DurableOffset(partition) is not null && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        while (HasUnwritten(partition) && time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
         {
             _wakeUp.Release();
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
@@ -69,14 +65,9 @@ public sealed partial class EventArchiver(
         long? unwritten;
         lock (_lock)
         {
-            unwritten = DurableOffset(partition);
-            if (_partitions.Remove(partition, out var archive))
-            {
-                // Given up (ClickHouse slow or down): these rows are not committed, the next owner reads them again.
-                // A batch already in an attempt stays with it (the retry must repeat it) and is released when it lands.
-                var abandoned = archive.Pending.Where(b => _inFlight?.Exists(f => ReferenceEquals(f, b)) != true).Sum(b => b.Events.Count + b.DeadLetters.Count);
-                Interlocked.Add(ref _pendingRows, -abandoned);
-            }
+            // Given up (ClickHouse slow or down) or revoked: these rows are not committed, the next owner reads them
+            // again. A write in progress finishes or fails on its own; its result is no longer recorded here.
+            unwritten = _partitions.Remove(partition, out var archive) ? archive.DurableOffset : null;
         }
         LogPartitionStopped(partition, unwritten ?? -1);
     }
@@ -85,6 +76,7 @@ public sealed partial class EventArchiver(
     public void Enqueue(string topic, int partition, long firstOffset, long lastOffset,
         List<RawEventRow> events, List<DeadLetterRow> deadLetters)
     {
+        int kept;
         lock (_lock)
         {
             if (!_partitions.TryGetValue(partition, out var archive))
@@ -92,29 +84,20 @@ public sealed partial class EventArchiver(
                 LogNotStarted(topic, partition, firstOffset, lastOffset);
                 return;
             }
-            var skipBelow = Math.Min(archive.EventsFrom, archive.DeadLettersFrom);
-            if (firstOffset < Math.Max(archive.EventsFrom, archive.DeadLettersFrom))
-            {
-                // A replay: drop what each table already holds.
-                events.RemoveAll(e => e.KafkaOffset < archive.EventsFrom);
-                deadLetters.RemoveAll(d => d.KafkaOffset < archive.DeadLettersFrom);
-                if (events.Count + deadLetters.Count == 0) return;
-                firstOffset = Math.Max(firstOffset, skipBelow);
-            }
-            archive.Pending.Enqueue(new ArchiveBatch(topic, partition, firstOffset, lastOffset, events, deadLetters));
-            Interlocked.Add(ref _pendingRows, events.Count + deadLetters.Count);
+            kept = archive.Add(firstOffset, lastOffset, events, deadLetters);
         }
-        if (Interlocked.Read(ref _pendingRows) >= options.Value.MaxBatchRows) _wakeUp.Release();
+        if (kept > 0 && PendingRows() >= options.Value.MaxBatchRows) _wakeUp.Release();
     }
 
-    /// <summary>The first offset of <paramref name="partition"/> not yet written, or null when nothing is pending.</summary>
+    /// <summary>
+    /// The first offset of <paramref name="partition"/> not yet written, or null when nothing is pending; the
+    /// partition's offset is committed only below it.
+    /// </summary>
     public long? DurableOffset(int partition)
     {
         lock (_lock)
         {
-            return _partitions.TryGetValue(partition, out var archive) && archive.Pending.TryPeek(out var oldest)
-                ? oldest.FirstOffset
-                : null;
+            return _partitions.TryGetValue(partition, out var archive) ? archive.DurableOffset : null;
         }
     }
 
@@ -157,73 +140,82 @@ public sealed partial class EventArchiver(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 backoff = TimeSpan.FromMilliseconds(Math.Min(5_000, Math.Max(250, backoff.TotalMilliseconds * 2)));
-                LogWriteFailed(_inFlight?.Count ?? 0, backoff.TotalMilliseconds, ex);
+                LogWriteFailed(backoff.TotalMilliseconds, ex);
             }
         }
     }
 
-    /// <summary>One write attempt: the batches of a failed attempt again, else up to MaxBatchRows of the oldest pending ones.</summary>
+    /// <summary>
+    /// One round: per partition, the write in flight again or the next range; a few partitions at a time. Throws the
+    /// first failure after every partition had its turn (one slow partition does not hold back the others).
+    /// </summary>
     internal async Task WriteOnceAsync(CancellationToken cancellationToken)
     {
-        // Retry exactly the batches of a failed attempt first, so its deduplication token matches.
-        var batches = _inFlight ?? TakeBatches();
-        if (batches.Count == 0) return;
-        var token = DeduplicationToken(batches);
-        // What ClickHouse holds now, per partition and table: another silo may have written some of these records since
-        // this partition started here (when a partition moves, the previous owner writes what it polled while the new
-        // owner starts), and a failed attempt of this very write may have landed. Rows at or below what a table holds
-        // are skipped; a partition's rows are written in offset order by every owner, so nothing below is missing.
-        var archived = await sink.GetArchivedOffsetsAsync(batches[0].Topic, batches.Select(b => b.Partition).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
-        var events = batches.SelectMany(b => b.Events).Where(e => !(e.KafkaOffset <= archived[e.KafkaPartition].Events)).ToList();
-        var deadLetters = batches.SelectMany(b => b.DeadLetters).Where(d => !(d.KafkaOffset <= archived[d.KafkaPartition].DeadLetters)).ToList();
-        var skipped = batches.Sum(b => b.Events.Count + b.DeadLetters.Count) - events.Count - deadLetters.Count;
-        // Unchanged rows keep the token (a retry of an insert that did not land); if the earlier attempt landed, its
-        // rows are all skipped now, so the token is never reused for different rows that matter.
-        if (events.Count > 0) await sink.WriteRawEventsAsync(events, "raw-" + token, cancellationToken).ConfigureAwait(false);
-        if (deadLetters.Count > 0) await sink.WriteDeadLettersAsync(deadLetters, "dlq-" + token, cancellationToken).ConfigureAwait(false);
+        var writes = new List<(int Partition, PartitionArchive Archive, ArchiveWrite Write)>();
+        lock (_lock)
+        {
+            foreach (var (partition, archive) in _partitions)
+            {
+                if (archive.NextWrite(options.Value.MaxBatchRows) is { } write) writes.Add((partition, archive, write));
+            }
+        }
+        if (writes.Count == 0) return;
+        Exception? failure = null;
+        await Parallel.ForEachAsync(writes,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelInserts, CancellationToken = cancellationToken },
+            async (w, token) =>
+            {
+                try
+                {
+                    await WriteAsync(w.Partition, w.Archive, w.Write, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                }
+            }).ConfigureAwait(false);
+        if (failure is not null) throw failure;
+    }
+
+    private async Task WriteAsync(int partition, PartitionArchive archive, ArchiveWrite write, CancellationToken cancellationToken)
+    {
+        if (!write.Claimed)
+        {
+            if (!await ledger.ClaimAsync(write.Topic, partition, archive.LeaseId, write.Range, cancellationToken).ConfigureAwait(false))
+            {
+                int dropped;
+                lock (_lock) dropped = archive.Revoke();
+                LogRevoked(write.Topic, partition, write.Range.First, dropped);
+                return;
+            }
+            write.Claimed = true;
+        }
+        var events = write.Events();
+        var deadLetters = write.DeadLetters();
+        if (events.Count > 0) await sink.WriteRawEventsAsync(events, write.Token("page_views"), cancellationToken).ConfigureAwait(false);
+        if (deadLetters.Count > 0) await sink.WriteDeadLettersAsync(deadLetters, write.Token("dead_letters"), cancellationToken).ConfigureAwait(false);
         metrics.EventsArchived.Add(events.Count);
         metrics.EventsDeadLettered.Add(deadLetters.Count);
-        if (skipped > 0) LogSkippedArchived(skipped, new BatchRanges(batches));
-        lock (_lock)
-        {
-            foreach (var batch in batches)
-            {
-                if (_partitions.TryGetValue(batch.Partition, out var archive) && archive.Pending.TryPeek(out var head) && ReferenceEquals(head, batch))
-                    archive.Pending.Dequeue();
-            }
-        }
-        Interlocked.Add(ref _pendingRows, -batches.Sum(b => b.Events.Count + b.DeadLetters.Count));
-        lock (_lock) _inFlight = null;
-        LogWritten(events.Count, deadLetters.Count, new BatchRanges(batches));
+        lock (_lock) archive.Completed(write);
+        LogWritten(events.Count, deadLetters.Count, write.Topic, partition, write.Range.First, write.Range.Last);
     }
 
-    private List<ArchiveBatch> TakeBatches()
+    private bool HasUnwritten(int partition)
     {
-        var max = options.Value.MaxBatchRows;
-        var taken = new List<ArchiveBatch>();
-        var rows = 0;
         lock (_lock)
         {
-            foreach (var archive in _partitions.Values)
-            {
-                // Take each partition's batches oldest first, so the pending head is always what completes first.
-                foreach (var batch in archive.Pending)
-                {
-                    if (rows >= max) break;
-                    taken.Add(batch);
-                    rows += batch.Events.Count + batch.DeadLetters.Count;
-                }
-            }
-            // Set under the lock: a partition that stops meanwhile must see which of its batches an attempt holds.
-            _inFlight = taken.Count > 0 ? taken : null;
+            return _partitions.TryGetValue(partition, out var archive) && archive.RevokedAt is null && archive.DurableOffset is not null;
         }
-        return taken;
     }
 
-    private static string DeduplicationToken(List<ArchiveBatch> batches)
+    private int PendingRows()
     {
-        var text = string.Join(';', batches.Select(b => $"{b.Topic}:{b.Partition}:{b.FirstOffset}-{b.LastOffset}"));
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        lock (_lock)
+        {
+            var rows = 0;
+            foreach (var archive in _partitions.Values) rows += archive.PendingRows;
+            return rows;
+        }
     }
 
     /// <inheritdoc />
@@ -234,28 +226,8 @@ public sealed partial class EventArchiver(
         _wakeUp.Dispose();
     }
 
-    private sealed class PartitionArchive(long eventsFrom, long deadLettersFrom)
-    {
-        /// <summary>Events below this offset are in page_views already.</summary>
-        public long EventsFrom { get; } = eventsFrom;
-
-        /// <summary>Dead letters below this offset are in dead_letters already.</summary>
-        public long DeadLettersFrom { get; } = deadLettersFrom;
-
-        public Queue<ArchiveBatch> Pending { get; } = new();
-    }
-
-    /// <summary>"partition:first-last ..." of a write, formatted only if the log line is written.</summary>
-    private readonly record struct BatchRanges(List<ArchiveBatch> Batches)
-    {
-        public override string ToString() => string.Join(' ', Batches.Select(b => $"{b.Partition}:{b.FirstOffset}-{b.LastOffset}"));
-    }
-
-    private sealed record ArchiveBatch(string Topic, int Partition, long FirstOffset, long LastOffset,
-        List<RawEventRow> Events, List<DeadLetterRow> DeadLetters);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Archiving {Topic}[{Partition}]; ClickHouse holds its events through offset {EventsThrough} and its dead letters through {DeadLettersThrough}.")]
-    private partial void LogPartitionStarted(string topic, int partition, long eventsThrough, long deadLettersThrough);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Archiving {Topic}[{Partition}]; ClickHouse holds its events through offset {EventsThrough} and its dead letters through {DeadLettersThrough}; last claimed range {LastClaim} (empty: none).")]
+    private partial void LogPartitionStarted(string topic, int partition, long eventsThrough, long deadLettersThrough, ArchiveRange? lastClaim);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped archiving partition {Partition}; first unwritten offset {Unwritten} (-1: all written).")]
     private partial void LogPartitionStopped(int partition, long unwritten);
@@ -263,12 +235,12 @@ public sealed partial class EventArchiver(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A poll of {Topic}[{Partition}] ({First}-{Last}) arrived for a partition this silo does not archive; not buffered.")]
     private partial void LogNotStarted(string topic, int partition, long first, long last);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Rows} records of {Ranges} were in ClickHouse already (written by the partition's previous owner, or by an attempt that failed late); skipped.")]
-    private partial void LogSkippedArchived(int rows, BatchRanges ranges);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The archive lease on {Topic}[{Partition}] was revoked (another silo owns it now); dropped {Rows} buffered rows from offset {From}, which the new owner writes.")]
+    private partial void LogRevoked(string topic, int partition, long from, int rows);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Archived {Events} events and {DeadLetters} dead letters of {Ranges}.")]
-    private partial void LogWritten(int events, int deadLetters, BatchRanges ranges);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Archived {Events} events and {DeadLetters} dead letters of {Topic}[{Partition}] {First}-{Last}.")]
+    private partial void LogWritten(int events, int deadLetters, string topic, int partition, long first, long last);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Batches} archive batches to ClickHouse failed; retrying in {BackoffMs} ms.")]
-    private partial void LogWriteFailed(int batches, double backoffMs, Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing archive ranges to ClickHouse failed; retrying in {BackoffMs} ms.")]
+    private partial void LogWriteFailed(double backoffMs, Exception ex);
 }

@@ -37,6 +37,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>());
         services.TryAddSingleton<SessionRowBuffer>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRowBuffer>());
+        services.TryAddSingleton<IArchiveLedger, GrainArchiveLedger>();
         services.TryAddSingleton<EventArchiver>();
         // A silo lifecycle participant, not a hosted service: it must outlive the stream receivers (see EventArchiver).
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventArchiver>());

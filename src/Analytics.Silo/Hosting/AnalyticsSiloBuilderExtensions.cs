@@ -52,7 +52,7 @@ public static class AnalyticsSiloBuilderExtensions
             }
         }
 
-        foreach (var storage in new[] { StorageNames.Pages, StorageNames.Sessions, StorageNames.Flush, "PubSubStore" })
+        foreach (var storage in new[] { StorageNames.Pages, StorageNames.Sessions, StorageNames.Flush, StorageNames.Archive, "PubSubStore" })
         {
             if (host.Persistence == "AdoNet")
             {

@@ -12,16 +12,18 @@ using Xunit;
 namespace Analytics.UnitTests.Archive;
 
 /// <summary>
-/// The raw archive's effectively-once rules: a partition resumes after what ClickHouse holds (per table), a poll's
-/// offsets are not committable until its rows are written, a retried write repeats exactly the same insert (same rows,
-/// same deduplication token), and every write first skips what ClickHouse already holds, so neither a write that landed
-/// but reported failure nor a previous owner's late write is stored twice.
+/// The raw archive's effectively-once rules: a partition resumes after what the ledger and ClickHouse hold (per table),
+/// a poll's offsets are not committable until its rows are written, a retried write repeats exactly the same insert
+/// (same rows, same deduplication token), a new owner revokes the previous owner's lease and repeats its last claimed
+/// range under the same token, so neither a write that landed but reported failure nor a previous owner's late write
+/// is stored twice.
 /// </summary>
 public sealed class EventArchiverTests
 {
     private const string Topic = "events";
 
     private readonly InMemoryAnalyticsSink store = new();
+    private readonly InMemoryArchiveLedger ledger = new();
 
     [Fact]
     public async Task Replay_OfWhatClickHouseAlreadyHolds_IsNotWrittenAgain()
@@ -57,9 +59,9 @@ public sealed class EventArchiverTests
     }
 
     [Fact]
-    public async Task Offsets_AreCommittableOnlyOnceTheirPollIsWritten()
+    public async Task Offsets_AreCommittableOnlyOnceTheirPollIsWritten_AndAFailingPartitionHoldsBackNoOther()
     {
-        var archiver = Archiver(store);
+        var archiver = Archiver(store, new ArchiveOptions { MaxParallelInserts = 1 });
         await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
         await archiver.StartPartitionAsync(Topic, 1, CancellationToken.None);
         Enqueue(archiver, 0, 0, 9);
@@ -71,7 +73,7 @@ public sealed class EventArchiverTests
         store.FailNext(new AnalyticsSinkException("down", "page_views", isTransient: true, null));
         await Assert.ThrowsAsync<AnalyticsSinkException>(() => archiver.WriteOnceAsync(CancellationToken.None));
         Assert.Equal(0, archiver.DurableOffset(0));
-        Assert.Equal(100, archiver.DurableOffset(1));
+        Assert.Null(archiver.DurableOffset(1));
 
         await archiver.WriteOnceAsync(CancellationToken.None);
         Assert.Null(archiver.DurableOffset(0));
@@ -89,10 +91,10 @@ public sealed class EventArchiverTests
         await Assert.ThrowsAsync<AnalyticsSinkException>(() => archiver.WriteOnceAsync(CancellationToken.None));
         Assert.Equal(0, archiver.DurableOffset(0)); // still pending: the outcome is unknown
 
-        // A newer poll arrives before the retry; the retry finds its rows in ClickHouse and writes nothing.
+        // A newer poll arrives before the retry; the retry repeats the same inserts, which ClickHouse drops by token.
         Enqueue(archiver, 0, 10, 19, deadLetterEvery: 4);
         await archiver.WriteOnceAsync(CancellationToken.None);
-        Assert.Equal(2, ambiguous.Tokens.Count);
+        Assert.Equal(ambiguous.Tokens[..2], ambiguous.Tokens[2..4]);
         await archiver.WriteOnceAsync(CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), AllOffsets());
@@ -119,9 +121,9 @@ public sealed class EventArchiverTests
     }
 
     [Fact]
-    public async Task PreviousOwnersLastWrite_LandingAfterTheNewOwnerStarted_IsNotWrittenTwice()
+    public async Task PreviousOwner_AfterTheHandOver_CanNeitherWriteNorCommitWhatItPolled()
     {
-        // The partition moves while its previous owner still holds a poll it has not written.
+        // The partition moves while its previous owner still holds a poll it has not claimed.
         var previous = Archiver(store);
         await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
         Enqueue(previous, 0, 0, 9, deadLetterEvery: 5);
@@ -130,10 +132,66 @@ public sealed class EventArchiverTests
         Enqueue(next, 0, 0, 14, deadLetterEvery: 5);
 
         await previous.WriteOnceAsync(CancellationToken.None);
-        await next.WriteOnceAsync(CancellationToken.None);
+        Assert.Empty(store.RawEvents);
+        Enqueue(previous, 0, 10, 19); // later polls are not buffered either
+        Assert.Equal(0, previous.DurableOffset(0)); // and never committable: the new owner decides what is written
+        await DrainAsync(next, 0);
 
         Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)i), AllOffsets());
-        Assert.Null(next.DurableOffset(0));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PreviousOwnersInsert_InFlightDuringTheHandOver_IsStoredOnce(bool landsBeforeTheNewOwnersWrite)
+    {
+        // The previous owner claimed 0-9 and sent its insert; the insert is still on its way when the partition moves.
+        var slow = new HeldSink(store);
+        var previous = Archiver(slow);
+        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(previous, 0, 0, 9, deadLetterEvery: 4);
+        var inFlight = previous.WriteOnceAsync(CancellationToken.None);
+        await slow.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The new owner replays from the last commit (offset 0), in two polls that do not match the claimed range.
+        var next = Archiver(store);
+        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(next, 0, 0, 6, deadLetterEvery: 4);
+        Assert.Equal(0, next.DurableOffset(0));
+        await next.WriteOnceAsync(CancellationToken.None);
+        Assert.Empty(store.RawEvents); // the claimed range is written whole or not at all
+        Enqueue(next, 0, 7, 14, deadLetterEvery: 4);
+
+        if (landsBeforeTheNewOwnersWrite)
+        {
+            slow.Release.SetResult();
+            await inFlight;
+        }
+        await DrainAsync(next, 0);
+        if (!landsBeforeTheNewOwnersWrite)
+        {
+            slow.Release.SetResult();
+            await inFlight;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)i), AllOffsets());
+    }
+
+    [Fact]
+    public async Task PreviousOwnersLastClaim_PassedByTheCommit_IsNotWrittenAgain()
+    {
+        var previous = Archiver(store);
+        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(previous, 0, 0, 9);
+        await previous.WriteOnceAsync(CancellationToken.None);
+
+        // It committed through 9, then died: the next owner reads from 10 on.
+        var next = Archiver(store);
+        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(next, 0, 10, 14);
+        await DrainAsync(next, 0);
+
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)i), AllOffsets());
     }
 
     [Fact]
@@ -152,7 +210,7 @@ public sealed class EventArchiverTests
         var next = Archiver(store);
         await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
         Enqueue(next, 0, 0, 12, deadLetterEvery: 3);
-        await next.WriteOnceAsync(CancellationToken.None);
+        await DrainAsync(next, 0);
 
         Assert.Equal(Enumerable.Range(0, 13).Select(i => (long)i), AllOffsets());
         Assert.Equal([0L, 3, 6, 9, 12], store.DeadLetters.Select(d => d.KafkaOffset).Order());
@@ -187,8 +245,17 @@ public sealed class EventArchiverTests
     private List<long> AllOffsets() =>
         store.RawEvents.Select(r => r.KafkaOffset).Concat(store.DeadLetters.Select(d => d.KafkaOffset)).Order().ToList();
 
-    private static EventArchiver Archiver(IAnalyticsSink sink, ArchiveOptions? options = null) => new(
+    /// <summary>Writes until <paramref name="partition"/> has nothing pending (bounded: one range per round).</summary>
+    private static async Task DrainAsync(EventArchiver archiver, int partition)
+    {
+        for (var round = 0; round < 10 && archiver.DurableOffset(partition) is not null; round++)
+            await archiver.WriteOnceAsync(CancellationToken.None);
+        Assert.Null(archiver.DurableOffset(partition));
+    }
+
+    private EventArchiver Archiver(IAnalyticsSink sink, ArchiveOptions? options = null) => new(
         sink,
+        ledger,
         Options.Create(options ?? new ArchiveOptions()),
         new PipelineMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
         TimeProvider.System,
@@ -222,12 +289,32 @@ public sealed class EventArchiverTests
         archiver.Enqueue(Topic, partition, first, last, events, deadLetters);
     }
 
+    /// <summary>Holds the first raw-event insert until released (an insert on its way while the partition moves).</summary>
+    private sealed class HeldSink(InMemoryAnalyticsSink inner) : ForwardingSink(inner)
+    {
+        private int _calls;
+
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Arrived.SetResult();
+                await Release.Task;
+            }
+            await base.WriteRawEventsAsync(rows, deduplicationToken, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Stores every append, but can throw after storing (the insert landed, the response was lost) or instead of storing
     /// dead letters (the process died between the two inserts), and records the deduplication token of every append in
     /// call order.
     /// </summary>
-    private sealed class LandsThenFailsSink(InMemoryAnalyticsSink inner) : IAnalyticsSink
+    private sealed class LandsThenFailsSink(InMemoryAnalyticsSink inner) : ForwardingSink(inner)
     {
         public bool FailAfterNextWrite { get; set; }
 
@@ -237,7 +324,7 @@ public sealed class EventArchiverTests
 
         public List<string> Tokens { get; } = [];
 
-        public async Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
+        public override async Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
         {
             Tokens.Add(deduplicationToken);
             if (FailNextEventsWithoutLanding)
@@ -246,10 +333,10 @@ public sealed class EventArchiverTests
                 throw new AnalyticsSinkException("connection refused", "page_views", isTransient: true, null);
             }
 
-            await inner.WriteRawEventsAsync(rows, deduplicationToken, cancellationToken);
+            await base.WriteRawEventsAsync(rows, deduplicationToken, cancellationToken);
         }
 
-        public async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetterRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
+        public override async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetterRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
         {
             Tokens.Add(deduplicationToken);
             if (DropNextDeadLetters)
@@ -258,33 +345,12 @@ public sealed class EventArchiverTests
                 throw new AnalyticsSinkException("connection reset", "dead_letters", isTransient: true, null);
             }
 
-            await inner.WriteDeadLettersAsync(rows, deduplicationToken, cancellationToken);
+            await base.WriteDeadLettersAsync(rows, deduplicationToken, cancellationToken);
             if (FailAfterNextWrite)
             {
                 FailAfterNextWrite = false;
                 throw new AnalyticsSinkException("response lost", "dead_letters", isTransient: true, null);
             }
         }
-
-        public Task WriteLateEventsAsync(IReadOnlyList<LateEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default) =>
-            inner.WriteLateEventsAsync(rows, deduplicationToken, cancellationToken);
-
-        public Task WritePageMinutesAsync(IReadOnlyList<PageMinuteRow> rows, CancellationToken cancellationToken = default) =>
-            inner.WritePageMinutesAsync(rows, cancellationToken);
-
-        public Task WriteSessionsAsync(IReadOnlyList<SessionRow> rows, CancellationToken cancellationToken = default) =>
-            inner.WriteSessionsAsync(rows, cancellationToken);
-
-        public Task WriteSessionMinutesAsync(IReadOnlyList<SessionMinuteRow> rows, CancellationToken cancellationToken = default) =>
-            inner.WriteSessionMinutesAsync(rows, cancellationToken);
-
-        public Task WriteAnomaliesAsync(IReadOnlyList<AnomalyRow> rows, CancellationToken cancellationToken = default) =>
-            inner.WriteAnomaliesAsync(rows, cancellationToken);
-
-        public Task<IReadOnlyDictionary<int, ArchivedOffsets>> GetArchivedOffsetsAsync(string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken = default) =>
-            inner.GetArchivedOffsetsAsync(topic, partitions, cancellationToken);
-
-        public Task RefreshSessionMinutesAsync(TimeSpan lookback, TimeSpan inactivityTimeout, CancellationToken cancellationToken = default) =>
-            inner.RefreshSessionMinutesAsync(lookback, inactivityTimeout, cancellationToken);
     }
 }
