@@ -13,9 +13,9 @@ namespace Analytics.Grains.Archive;
 /// </para>
 /// <para>
 /// A new owner learns the previous owner's last claim (<see cref="ArchiveLease.LastClaim"/>). Everything below it is
-/// archived. The claim itself may or may not have landed: either the offset commit passed it (it landed; the replay
-/// starts above it) or the replay covers it, and then its rows are collected into exactly that range and written under
-/// its token, so a late-landing insert of the previous owner and this one leave one copy.
+/// archived. The claim itself may or may not have landed: either the offset commit passed its start (it landed; the
+/// replay starts inside or above it) or the replay covers it, and then its rows are collected into exactly that range
+/// and written under its token, so a late-landing insert of the previous owner and this one leave one copy.
 /// </para>
 /// </remarks>
 internal sealed class PartitionArchive
@@ -23,9 +23,10 @@ internal sealed class PartitionArchive
     private readonly Queue<ArchiveBatch> _pending = new();
     private readonly string _topic;
     private readonly int _partition;
-    private readonly long _eventsFrom;
-    private readonly long _deadLettersFrom;
+    private long _eventsFrom;
+    private long _deadLettersFrom;
     private ArchiveRange? _unfinished;
+    private bool _polled;
 
     /// <param name="topic">The topic.</param>
     /// <param name="partition">The partition.</param>
@@ -38,11 +39,24 @@ internal sealed class PartitionArchive
         _partition = partition;
         LeaseId = lease.LeaseId;
         _unfinished = lease.LastClaim;
-        // Per table: a crash between the two inserts of a range (before the ledger existed) leaves one table ahead.
-        var archivedBelow = lease.LastClaim?.First ?? 0;
-        _eventsFrom = Math.Max(archivedBelow, eventsThrough is { } e ? e + 1 : 0);
-        _deadLettersFrom = Math.Max(archivedBelow, deadLettersThrough is { } d ? d + 1 : 0);
+        _eventsFrom = ResumeAt(lease.LastClaim, eventsThrough);
+        _deadLettersFrom = ResumeAt(lease.LastClaim, deadLettersThrough);
+        // Both tables hold the claim's end: it landed whole, there is nothing to repeat.
+        if (lease.LastClaim is { } claim && Math.Min(_eventsFrom, _deadLettersFrom) > claim.Last) _unfinished = null;
     }
+
+    /// <summary>
+    /// Where a table resumes. With a last claim: after it if the table holds its end, else at its start — the claim is
+    /// repeated whole under its token, because a table holding part of it may hold one of two monthly parts of the
+    /// insert, and only the same insert (split the same way) fills the gap without duplicating the other. Without one
+    /// (a new ledger): after the table's highest offset, per table, as a crash between the two inserts leaves one ahead.
+    /// </summary>
+    private static long ResumeAt(ArchiveRange? lastClaim, long? tableThrough) => lastClaim switch
+    {
+        { } claim when tableThrough >= claim.Last => tableThrough.Value + 1,
+        { } claim => claim.First,
+        null => tableThrough is { } through ? through + 1 : 0,
+    };
 
     /// <summary>The lease under which this silo claims ranges.</summary>
     public Guid LeaseId { get; }
@@ -67,6 +81,16 @@ internal sealed class PartitionArchive
     public int Add(long first, long last, List<RawEventRow> events, List<DeadLetterRow> deadLetters)
     {
         if (RevokedAt is not null) return 0;
+        if (!_polled && _unfinished is { } landed && first > landed.First)
+        {
+            // The replay (its first poll) starts inside or above the previous owner's last claim, so the offset commit
+            // passed the claim's start, which the archive allows only once the claim's insert succeeded (the commit may
+            // stop inside the claim: it also waits for deliveries). All of it is archived.
+            _eventsFrom = Math.Max(_eventsFrom, landed.Last + 1);
+            _deadLettersFrom = Math.Max(_deadLettersFrom, landed.Last + 1);
+            _unfinished = null;
+        }
+        _polled = true;
         if (first < Math.Max(_eventsFrom, _deadLettersFrom))
         {
             // A replay: drop what each table already holds.
@@ -77,12 +101,7 @@ internal sealed class PartitionArchive
         }
         if (_unfinished is { } unfinished)
         {
-            if (first > unfinished.Last)
-            {
-                // The replay starts above the previous owner's last claim: the commit passed it, so it landed.
-                _unfinished = null;
-            }
-            else if (last > unfinished.Last)
+            if (last > unfinished.Last)
             {
                 // The claim's rows must form their own write: split the poll at its end.
                 Enqueue(new ArchiveBatch(first, unfinished.Last,

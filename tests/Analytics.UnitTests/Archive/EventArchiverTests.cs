@@ -4,6 +4,7 @@ using Analytics.ClickHouse.Rows;
 using Analytics.ClickHouse.Testing;
 using Analytics.Grains.Archive;
 using Analytics.Grains.Diagnostics;
+using Analytics.Grains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -146,7 +147,7 @@ public sealed class EventArchiverTests
     public async Task PreviousOwnersInsert_InFlightDuringTheHandOver_IsStoredOnce(bool landsBeforeTheNewOwnersWrite)
     {
         // The previous owner claimed 0-9 and sent its insert; the insert is still on its way when the partition moves.
-        var slow = new HeldSink(store);
+        var slow = new HoldingAnalyticsSink(store);
         var previous = Archiver(slow);
         await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
         Enqueue(previous, 0, 0, 9, deadLetterEvery: 4);
@@ -192,6 +193,24 @@ public sealed class EventArchiverTests
         await DrainAsync(next, 0);
 
         Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)i), AllOffsets());
+    }
+
+    [Fact]
+    public async Task PreviousOwnersLastClaim_WithTheCommitInsideIt_IsNotWrittenAgain()
+    {
+        var previous = Archiver(store);
+        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(previous, 0, 0, 9, deadLetterEvery: 9);
+        await previous.WriteOnceAsync(CancellationToken.None);
+
+        // Written, but deliveries lagged: the commit stopped at 6, inside the claim, and the next owner reads from there.
+        var next = Archiver(store);
+        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        Enqueue(next, 0, 6, 12, deadLetterEvery: 9);
+        Enqueue(next, 0, 13, 15, deadLetterEvery: 9);
+        await DrainAsync(next, 0);
+
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)i), AllOffsets());
     }
 
     [Fact]
@@ -289,32 +308,13 @@ public sealed class EventArchiverTests
         archiver.Enqueue(Topic, partition, first, last, events, deadLetters);
     }
 
-    /// <summary>Holds the first raw-event insert until released (an insert on its way while the partition moves).</summary>
-    private sealed class HeldSink(InMemoryAnalyticsSink inner) : ForwardingSink(inner)
-    {
-        private int _calls;
-
-        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async Task WriteRawEventsAsync(IReadOnlyList<RawEventRow> rows, string deduplicationToken, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Increment(ref _calls) == 1)
-            {
-                Arrived.SetResult();
-                await Release.Task;
-            }
-            await base.WriteRawEventsAsync(rows, deduplicationToken, cancellationToken);
-        }
-    }
 
     /// <summary>
     /// Stores every append, but can throw after storing (the insert landed, the response was lost) or instead of storing
     /// dead letters (the process died between the two inserts), and records the deduplication token of every append in
     /// call order.
     /// </summary>
-    private sealed class LandsThenFailsSink(InMemoryAnalyticsSink inner) : ForwardingSink(inner)
+    private sealed class LandsThenFailsSink(InMemoryAnalyticsSink inner) : ForwardingAnalyticsSink(inner)
     {
         public bool FailAfterNextWrite { get; set; }
 
