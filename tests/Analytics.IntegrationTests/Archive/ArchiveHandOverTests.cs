@@ -39,6 +39,7 @@ public sealed class ArchiveHandOverTests : IAsyncLifetime
             {
                 o.ConnectionString = _clickHouse.ConnectionString;
                 o.Database = _database;
+                o.RawEventsTtlDays = 0; // the rows are stamped in fixed past months; a 30-day TTL would drop them on insert
             })
             .BuildServiceProvider();
         await _services.GetRequiredService<ClickHouseSchemaMigrator>().MigrateAsync();
