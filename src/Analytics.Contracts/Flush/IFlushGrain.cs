@@ -8,7 +8,10 @@ public interface IFlushGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Queues rollups and late events of one page. Idempotent: the same rollup queued twice is written with the
-    /// same version, which ClickHouse collapses; late events carry their Kafka position, which deduplicates them.
+    /// same version, which ClickHouse collapses; late events carry their Kafka position, by which a repeat is dropped.
+    /// When the call returns, the late events are durable in the flush grain (with persistent grain state) and the
+    /// caller may forget them; rollups are not, so callers keep them until acknowledged. Fails when the grain is
+    /// full or its state cannot be written: the caller keeps everything and hands it over again.
     /// </summary>
     Task EnqueueAsync(string page, PageMinuteRollup[] rollups, LateEvent[] lateEvents);
 }

@@ -16,7 +16,14 @@ namespace Analytics.Grains.Flush;
 /// flight at a time; a failed flush keeps its rows and is retried on the next tick. The buffer is bounded: when
 /// ClickHouse is down long enough for it to fill, hand-overs are refused and the rows wait in page grain state.
 /// </summary>
+/// <remarks>
+/// Rollups live in memory only: page grains keep them until acknowledged and hand them over again if this grain
+/// dies. Late events are forgotten by the page grain once handed over, so they are persisted in grain state before
+/// <see cref="EnqueueAsync"/> returns and written under a token fixed before the insert (<see cref="LateEventLedger"/>);
+/// a new activation resumes with whatever its state holds.
+/// </remarks>
 public sealed partial class FlushGrain(
+    [PersistentState("flush", StorageNames.Flush)] IPersistentState<FlushGrainState> state,
     IAnalyticsSink sink,
     IOptions<PipelineOptions> options,
     IOptionsMonitor<KafkaStreamOptions> kafkaOptions,
@@ -26,14 +33,22 @@ public sealed partial class FlushGrain(
 {
     private const int MaxBufferedRows = 200_000;
     private readonly Dictionary<(string Page, DateTime Minute), PageMinuteRollup> _rollups = new();
-    private readonly List<LateEvent> _lateEvents = new();
     private readonly string _topic = kafkaOptions.Get(StreamNamespaces.ProviderName).Topic;
+    private LateEventLedger _late = null!;
+    private long _shard;
     private bool _flushing;
     private int _consecutiveFailures;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Memory mode persists no grain state (see PipelineOptions.PersistState): there, as for page grains, a crash
+        // loses what this activation holds.
+        Func<Task> persist = options.Value.PersistState ? () => state.WriteStateAsync() : () => Task.CompletedTask;
+        _late = new LateEventLedger(state.State, _topic, persist);
+        _shard = this.GetPrimaryKeyLong();
+        var held = _late.Count;
+        if (held > 0) LogResuming(_shard, held);
         var period = options.Value.FlushInterval;
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(period, period) { Interleave = false, KeepAlive = true });
         return Task.CompletedTask;
@@ -42,55 +57,36 @@ public sealed partial class FlushGrain(
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Last chance to write what was handed over; if this fails the page grains hand it over again.
-        if (_rollups.Count + _lateEvents.Count > 0) await FlushAsync(cancellationToken);
+        // Last chance to write what was handed over; if this fails the page grains hand rollups over again and
+        // late events stay in state for the next activation.
+        if (_rollups.Count + _late.Count > 0) await FlushAsync(cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task EnqueueAsync(string page, PageMinuteRollup[] rollups, LateEvent[] lateEvents)
+    public async Task EnqueueAsync(string page, PageMinuteRollup[] rollups, LateEvent[] lateEvents)
     {
-        if (_rollups.Count + _lateEvents.Count + rollups.Length + lateEvents.Length > MaxBufferedRows)
-            throw new InvalidOperationException($"Flush grain {this.GetPrimaryKeyLong()} is full ({MaxBufferedRows} rows): ClickHouse is not keeping up.");
+        if (_rollups.Count + _late.Count + rollups.Length + lateEvents.Length > MaxBufferedRows || !_late.HasRoomFor(lateEvents.Length))
+            throw new InvalidOperationException($"Flush grain {_shard} is full ({_rollups.Count} rollups, {_late.Count} late events): ClickHouse is not keeping up.");
         foreach (var rollup in rollups)
         {
             var key = (rollup.Page, rollup.Minute);
             // Keep the newest version if the same minute is handed over twice before a flush.
             if (!_rollups.TryGetValue(key, out var known) || known.Version <= rollup.Version) _rollups[key] = rollup;
         }
-        _lateEvents.AddRange(lateEvents);
-        return Task.CompletedTask;
+        // Rollups first: if persisting the late events fails the call fails, but the rollups are written and
+        // acknowledged anyway. Only calls that carry late events write state.
+        if (lateEvents.Length > 0) await _late.AddAsync(lateEvents);
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_flushing || _rollups.Count + _lateEvents.Count == 0) return;
+        if (_flushing) return;
         _flushing = true;
-        var started = time.GetTimestamp();
-        var rollups = _rollups.Values.ToList();
-        var late = _lateEvents.ToList();
         try
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            if (late.Count > 0)
-            {
-                // Late events carry their Kafka position: the token makes a retried insert a no-op.
-                var token = $"late-{this.GetPrimaryKeyLong()}-{late[0].Event.Partition}-{late[0].Event.Offset}-{late.Count}";
-                await sink.WriteLateEventsAsync(late.Select(l => ToRow(l)).ToList(), token, cancellationToken);
-            }
-            if (rollups.Count > 0)
-            {
-                await sink.WritePageMinutesAsync(rollups.Select(r => ToRow(r, now)).ToList(), cancellationToken);
-            }
-            Remove(rollups, late);
-            metrics.WindowsFlushed.Add(rollups.Count);
-            metrics.FlushLatency.Record(time.GetElapsedTime(started).TotalMilliseconds);
-            _consecutiveFailures = 0;
-            AcknowledgePages(rollups);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            metrics.FlushFailures.Add(1);
-            if (_consecutiveFailures++ % 30 == 0) LogFlushFailed(this.GetPrimaryKeyLong(), rollups.Count, late.Count, ex);
+            // Separately, so that one kind failing (say a late batch ClickHouse rejects) does not hold up the other.
+            await FlushRollupsAsync(cancellationToken);
+            await FlushLateEventsAsync(cancellationToken);
         }
         finally
         {
@@ -98,7 +94,49 @@ public sealed partial class FlushGrain(
         }
     }
 
-    private void Remove(List<PageMinuteRollup> written, List<LateEvent> late)
+    private async Task FlushRollupsAsync(CancellationToken cancellationToken)
+    {
+        if (_rollups.Count == 0) return;
+        var started = time.GetTimestamp();
+        var rollups = _rollups.Values.ToList();
+        try
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await sink.WritePageMinutesAsync(rollups.Select(r => ToRow(r, now)).ToList(), cancellationToken);
+            Remove(rollups);
+            metrics.WindowsFlushed.Add(rollups.Count);
+            metrics.FlushLatency.Record(time.GetElapsedTime(started).TotalMilliseconds);
+            _consecutiveFailures = 0;
+            AcknowledgePages(rollups);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            OnFailure("rollups", rollups.Count, ex);
+        }
+    }
+
+    private async Task FlushLateEventsAsync(CancellationToken cancellationToken)
+    {
+        var held = _late.Count;
+        try
+        {
+            var written = await _late.FlushAsync(
+                (batch, ct) => sink.WriteLateEventsAsync(LateEventRows.Of(batch, _topic), batch.Token, ct), cancellationToken);
+            if (written > 0) _consecutiveFailures = 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            OnFailure("late events", held, ex);
+        }
+    }
+
+    private void OnFailure(string kind, int rows, Exception ex)
+    {
+        metrics.FlushFailures.Add(1);
+        if (_consecutiveFailures++ % 30 == 0) LogFlushFailed(_shard, rows, kind, ex);
+    }
+
+    private void Remove(List<PageMinuteRollup> written)
     {
         foreach (var rollup in written)
         {
@@ -106,7 +144,6 @@ public sealed partial class FlushGrain(
             // A newer version may have arrived during the write; it stays for the next flush.
             if (_rollups.TryGetValue(key, out var current) && current.Version == rollup.Version) _rollups.Remove(key);
         }
-        _lateEvents.RemoveRange(0, late.Count);
     }
 
     private void AcknowledgePages(List<PageMinuteRollup> written)
@@ -131,21 +168,9 @@ public sealed partial class FlushGrain(
         FlushedAt = now,
     };
 
-    private LateEventRow ToRow(LateEvent l) => new()
-    {
-        Page = l.Event.Page,
-        Minute = l.Minute,
-        Timestamp = l.Event.Timestamp,
-        Event = l.Event.EventType,
-        UserId = l.Event.UserId,
-        SessionId = l.Event.SessionId,
-        KafkaTopic = _topic,
-        KafkaPartition = l.Event.Partition,
-        KafkaOffset = l.Event.Offset,
-        Watermark = l.Watermark,
-        DetectedAt = l.DetectedAt,
-    };
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flush grain {Shard} could not write {Rows} {Kind}; retrying.")]
+    private partial void LogFlushFailed(long shard, int rows, string kind, Exception ex);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flush grain {Shard} could not write {Rollups} rollups and {Late} late events; retrying.")]
-    private partial void LogFlushFailed(long shard, int rollups, int late, Exception ex);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flush grain {Shard} resumes writing {Late} late events from its state.")]
+    private partial void LogResuming(long shard, int late);
 }

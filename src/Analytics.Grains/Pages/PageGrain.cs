@@ -151,6 +151,7 @@ public sealed partial class PageGrain : Grain, IPageGrain, IPageTrafficGrain, IA
         {
             var shard = FlushShard.Of(Page, _options.FlushShards);
             await GrainFactory.GetGrain<IFlushGrain>(shard).EnqueueAsync(Page, rollups.ToArray(), lateBatch);
+            // Accepted late events are in the flush grain's persisted state: they can leave this one.
             State.PendingLateEvents.RemoveRange(0, Math.Min(lateBatch.Length, State.PendingLateEvents.Count));
             _dirty = true;
         }

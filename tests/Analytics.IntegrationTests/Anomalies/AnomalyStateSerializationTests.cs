@@ -1,8 +1,6 @@
 using Analytics.Grains.Anomalies;
 using Analytics.Grains.Site;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
-using Orleans.Storage;
+using Analytics.IntegrationTests.Infrastructure;
 using Xunit;
 
 namespace Analytics.IntegrationTests.Anomalies;
@@ -35,7 +33,7 @@ public sealed class AnomalyStateSerializationTests
         });
         ledger.Claim([start], "silo-a", Now, TimeSpan.FromMinutes(1));
 
-        var back = RoundTrip(state);
+        var back = AdoNetStateSerializer.RoundTrip(state);
 
         Assert.Equal(start, Assert.Single(back.Recent));
         Assert.Equal(start, Assert.Single(back.OpenIncidents));
@@ -55,22 +53,11 @@ public sealed class AnomalyStateSerializationTests
         site.AdvanceTo(Now.AddSeconds(3));
         var state = site.Snapshot(Now.AddSeconds(3));
 
-        var back = RoundTrip(state);
+        var back = AdoNetStateSerializer.RoundTrip(state);
 
         Assert.Equal(7, Assert.Single(back.Senders).Sequence);
         Assert.Equal(state.HistoryCounts, back.HistoryCounts);
         Assert.Equal(state.Monitor!.Detector.LastSecond, back.Monitor!.Detector.LastSecond);
         Assert.True(new SiteTrafficAggregator(new AnomalyOptions(), 5, back, Now.AddSeconds(4)).Restored);
-    }
-
-    private static T RoundTrip<T>(T state)
-    {
-        var services = new ServiceCollection();
-        services.AddSerializer();
-        services.AddOptions<OrleansJsonSerializerOptions>();
-        services.AddSingleton<OrleansJsonSerializer>();
-        using var provider = services.BuildServiceProvider();
-        var serializer = new JsonGrainStorageSerializer(provider.GetRequiredService<OrleansJsonSerializer>());
-        return serializer.Deserialize<T>(serializer.Serialize(state))!;
     }
 }
