@@ -11,8 +11,30 @@ public sealed class PipelineOptions
     /// <summary>How far behind the newest event time of a partition the watermark trails. Defaults to 10 s.</summary>
     public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>A partition with no record for this long stops holding the watermark back. Defaults to 30 s.</summary>
+    /// <summary>
+    /// A partition whose reader reports no record for this long stops holding the watermark back. Only a partition
+    /// that is still reported can be idle; see <see cref="UnreportedPartitionHold"/>. Defaults to 30 s.
+    /// </summary>
     public TimeSpan IdlePartitionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a partition that nobody reports any more (its silo died and it is not re-assigned yet) keeps holding
+    /// the watermark at its last known position before it is forgotten. It must outlast a recovery; it is bounded
+    /// because a partition nobody will ever read again (fewer partitions after a redeploy) would otherwise stop the
+    /// watermark for good, and session grains, unlike page windows, have no wall-clock fallback. Between 10 s and
+    /// 1 hour; <see cref="EffectiveUnreportedPartitionHold"/> is never shorter than a window's wall-clock deadline.
+    /// Defaults to 5 min.
+    /// </summary>
+    public TimeSpan UnreportedPartitionHold { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// <see cref="UnreportedPartitionHold"/>, at least <c>AllowedLateness + WallClockGrace + FlushInterval</c>: a
+    /// shorter hold would release a dead silo's partition before the wall clock closes its windows anyway, and its
+    /// replayed events would turn late sooner than the fallback allows (raised, not refused, so a long lateness does
+    /// not make the default invalid).
+    /// </summary>
+    public TimeSpan EffectiveUnreportedPartitionHold =>
+        UnreportedPartitionHold > FinalAfterEnd + FlushInterval ? UnreportedPartitionHold : FinalAfterEnd + FlushInterval;
 
     /// <summary>
     /// Extra wall-clock time after <c>window end + AllowedLateness</c> at which a window becomes final even if the
@@ -53,6 +75,12 @@ public sealed class PipelineOptions
 
     /// <summary>Wall-clock time after which a window is final regardless of the watermark.</summary>
     public TimeSpan FinalAfterEnd => AllowedLateness + WallClockGrace;
+
+    /// <summary>
+    /// A partition last reported longer ago than this counts as unreported: four refresh intervals (at least 1 s),
+    /// so a sync delayed by a busy silo does not count, a dead silo's partitions do within a second.
+    /// </summary>
+    public TimeSpan PartitionReportTimeout => WatermarkRefreshInterval * 4 > TimeSpan.FromSeconds(1) ? WatermarkRefreshInterval * 4 : TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Stops start-up with a message naming the offending <c>Pipeline</c> setting.</summary>
@@ -84,6 +112,8 @@ public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
             failures.Add($"Pipeline:MaxFutureSkew must be positive, was {options.MaxFutureSkew}.");
         if (options.WatermarkRefreshInterval <= TimeSpan.Zero || options.WatermarkRefreshInterval > TimeSpan.FromSeconds(10))
             failures.Add($"Pipeline:WatermarkRefreshInterval must be between 0 and 10 s, was {options.WatermarkRefreshInterval}.");
+        if (options.UnreportedPartitionHold < TimeSpan.FromSeconds(10) || options.UnreportedPartitionHold > TimeSpan.FromHours(1))
+            failures.Add($"Pipeline:UnreportedPartitionHold must be between 10 s and 1 hour, was {options.UnreportedPartitionHold}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

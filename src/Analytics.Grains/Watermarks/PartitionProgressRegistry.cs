@@ -4,8 +4,8 @@ using Analytics.Contracts.Watermarks;
 namespace Analytics.Grains.Watermarks;
 
 /// <summary>
-/// Progress of the partitions this silo reads (newest event time, last record time), updated on every poll and
-/// reported to the watermark grain by <see cref="WatermarkSyncService"/>.
+/// Progress of the partitions this silo reads (newest event time, last record time or start of reading), updated
+/// on every poll and reported to the watermark grain by <see cref="WatermarkSyncService"/>.
 /// </summary>
 public sealed class PartitionProgressRegistry(TimeProvider time)
 {
@@ -15,7 +15,10 @@ public sealed class PartitionProgressRegistry(TimeProvider time)
     public void OnPolled(int partition, DateTime? maxEventTime, DateTime polledAt)
     {
         _progress.AddOrUpdate(partition,
-            _ => new PartitionProgress { Partition = partition, MaxEventTime = maxEventTime, LastRecordAt = maxEventTime is null ? null : polledAt, ReportedAt = polledAt },
+            // A partition just taken over starts as if a record had come now: librdkafka's first polls come back
+            // empty before its first fetch, and a backlog must not count as idle (a new owner would otherwise
+            // release the watermark held at the dead owner's position before replaying a single record).
+            _ => new PartitionProgress { Partition = partition, MaxEventTime = maxEventTime, LastRecordAt = polledAt, ReportedAt = polledAt },
             (_, known) => known with
             {
                 MaxEventTime = maxEventTime is { } t && (known.MaxEventTime is null || t > known.MaxEventTime) ? t : known.MaxEventTime,

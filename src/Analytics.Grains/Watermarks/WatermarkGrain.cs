@@ -10,29 +10,16 @@ namespace Analytics.Grains.Watermarks;
 /// </summary>
 public sealed class WatermarkGrain(IOptions<PipelineOptions> options, TimeProvider time) : Grain, IWatermarkGrain
 {
-    private readonly Dictionary<int, PartitionProgress> _partitions = new();
+    private readonly PartitionProgressTable _table = new();
 
     /// <inheritdoc />
     public Task ReportAsync(PartitionProgress[] progress)
     {
-        foreach (var p in progress)
-        {
-            if (!_partitions.TryGetValue(p.Partition, out var known) || known.ReportedAt <= p.ReportedAt)
-            {
-                // Keep the newest event time ever seen: a partition that moved to another silo must not regress.
-                var maxEventTime = Max(known?.MaxEventTime, p.MaxEventTime);
-                _partitions[p.Partition] = p with { MaxEventTime = maxEventTime };
-            }
-        }
+        _table.Report(progress, time.GetUtcNow().UtcDateTime);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task<DateTime?> GetWatermarkAsync()
-    {
-        var o = options.Value;
-        return Task.FromResult(WatermarkCalculator.Compute(_partitions.Values, time.GetUtcNow().UtcDateTime, o.AllowedLateness, o.IdlePartitionTimeout));
-    }
-
-    private static DateTime? Max(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a > b ? a : b;
+    public Task<DateTime?> GetWatermarkAsync() =>
+        Task.FromResult(_table.Watermark(time.GetUtcNow().UtcDateTime, WatermarkPolicy.From(options.Value)));
 }

@@ -83,8 +83,14 @@ public static class AnalyticsSiloBuilderExtensions
 
         silo.ConfigureServices(services =>
         {
-            // Failure detection (how fast partitions move off a dead silo) is tunable: Silo:Membership:ProbeTimeout etc.
-            services.Configure<ClusterMembershipOptions>(configuration.GetSection("Silo:Membership"));
+            // Failure detection decides how fast partitions move off a dead silo: our defaults first (Orleans' are
+            // slower than the allowed lateness), then Silo:Membership:* on top, validated, and compared at start-up.
+            var membership = configuration.GetSection("Silo:Membership");
+            services.Configure<ClusterMembershipOptions>(o => MembershipDefaults.Apply(o, membership));
+            services.Configure<ClusterMembershipOptions>(membership);
+            services.AddSingleton<IValidateOptions<ClusterMembershipOptions>, ClusterMembershipOptionsValidator>();
+            services.AddOptions<ClusterMembershipOptions>().ValidateOnStart();
+            services.AddHostedService<MembershipLatenessCheck>();
             services.AddOptions<SiloHostOptions>().Bind(configuration.GetSection(SiloHostOptions.SectionName));
             services.AddSingleton<IValidateOptions<SiloHostOptions>, SiloHostOptionsValidator>();
             services.AddClickHouseAnalytics(configuration);

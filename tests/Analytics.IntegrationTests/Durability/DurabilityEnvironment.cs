@@ -18,11 +18,11 @@ public sealed class DurabilityEnvironment : IAsyncDisposable
     public const int Partitions = 4;
 
     /// <summary>
-    /// How late an event may arrive and still count in its window. A crash makes the replayed events late by the
-    /// time recovery takes (failure detection, partition hand-over, catching up); this is the slack that recovery
-    /// must stay within for the totals to be exact. The product default is 10 s.
+    /// How late an event may arrive and still count in its window: the product default (10 s), not set for the
+    /// silos. A crash makes the replayed events late by the time recovery takes (failure detection, partition
+    /// hand-over, catching up); this is the slack that recovery must stay within for the totals to be exact.
     /// </summary>
-    public static readonly TimeSpan AllowedLateness = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan AllowedLateness = new Analytics.Grains.PipelineOptions().AllowedLateness;
 
     /// <summary>PostgreSQL connections a silo may hold: siloCount x this stays below max_connections (100).</summary>
     public const int MaxPoolSizePerSilo = 20;
@@ -121,19 +121,13 @@ public sealed class DurabilityEnvironment : IAsyncDisposable
         ["Silo:ServiceId"] = "dur-" + Name,
         ["Silo:Clustering"] = "AdoNet",
         ["Silo:Persistence"] = "AdoNet",
-        // Fast failure detection: a killed silo is declared dead within a few seconds.
-        ["Silo:Membership:ProbeTimeout"] = "00:00:01",
-        ["Silo:Membership:NumMissedProbesLimit"] = "2",
-        ["Silo:Membership:NumVotesForDeathDeclaration"] = "1",
-        ["Silo:Membership:TableRefreshTimeout"] = "00:00:02",
-        ["Silo:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
+        // Failure detection and Pipeline:AllowedLateness are the silo's defaults: what a deployment gets.
         ["ConnectionStrings:Postgres"] = postgresConnectionString,
         ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
         ["Kafka:Topic"] = Topic,
         ["Kafka:ConsumerGroup"] = ConsumerGroup,
         ["ClickHouse:ConnectionString"] = ClickHouse.ConnectionString,
         ["ClickHouse:Database"] = Database,
-        ["Pipeline:AllowedLateness"] = Format(AllowedLateness),
         ["Pipeline:WallClockGrace"] = Format(WallClockGrace),
         ["Pipeline:FlushInterval"] = "00:00:00.500",
         // A flush grain that died with rollups in memory is noticed after this; the page grains hand them over again.

@@ -23,9 +23,10 @@ public sealed class DurabilityCollection
 /// once in <c>page_views</c>, every malformed one once in <c>dead_letters</c>. The pipeline recovers by itself.
 /// </summary>
 /// <remarks>
-/// Settings that matter (see <see cref="DurabilityEnvironment"/>): Pipeline:AllowedLateness 20 s (product default
-/// 10 s): recovery after a crash must finish within it, or replayed events become late and leave the rollups;
-/// Pipeline:FlushAckTimeout 5 s; membership ProbeTimeout 1 s with 2 missed probes and 1 vote to declare a silo dead.
+/// Settings that matter (see <see cref="DurabilityEnvironment"/>): the product's default Pipeline:AllowedLateness
+/// (10 s) and membership defaults (failure detection within 6 s): recovery after a crash must finish within the
+/// lateness, or replayed events become late and leave the rollups (the totals check asserts none is late);
+/// Pipeline:FlushAckTimeout 5 s; Pipeline:IdlePartitionTimeout 5 s, shorter than a recovery on purpose.
 /// </remarks>
 [Collection(DurabilityCollection.Name)]
 public sealed class DurabilityTests(ITestOutputHelper output)

@@ -29,7 +29,7 @@ public sealed class PartitionProgressRegistryTests
     }
 
     [Fact]
-    public void FirstPoll_Empty_KnowsNoEventAndNoRecordTime()
+    public void FirstPoll_Empty_KnowsNoEvent_AndCountsTheStartOfReadingAsTheRecordTime()
     {
         var registry = new PartitionProgressRegistry(_clock);
 
@@ -37,7 +37,7 @@ public sealed class PartitionProgressRegistryTests
 
         var p = Assert.Single(registry.Snapshot());
         Assert.Null(p.MaxEventTime);
-        Assert.Null(p.LastRecordAt);
+        Assert.Equal(T0, p.LastRecordAt);
     }
 
     [Fact]
@@ -116,17 +116,17 @@ public sealed class PartitionProgressRegistryTests
     [Fact]
     public void PartitionThatStopsReceivingRecords_StopsHoldingTheWatermarkBack_AfterTheIdleTimeout()
     {
-        var lateness = TimeSpan.FromSeconds(10);
         var idle = TimeSpan.FromSeconds(30);
+        var policy = new WatermarkPolicy(TimeSpan.FromSeconds(10), idle, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
         var registry = new PartitionProgressRegistry(_clock);
         registry.OnPolled(0, T0.AddSeconds(-1), T0);
         registry.OnPolled(1, T0.AddSeconds(-50), T0);
 
-        var held = WatermarkCalculator.Compute(registry.Snapshot(), _clock.GetUtcNow().UtcDateTime, lateness, idle);
+        var held = WatermarkCalculator.Compute(registry.Snapshot(), _clock.GetUtcNow().UtcDateTime, policy);
         _clock.Advance(idle + TimeSpan.FromSeconds(1));
         registry.OnPolled(0, _clock.GetUtcNow().UtcDateTime.AddSeconds(-1), _clock.GetUtcNow().UtcDateTime);
         registry.OnPolled(1, null, _clock.GetUtcNow().UtcDateTime);
-        var released = WatermarkCalculator.Compute(registry.Snapshot(), _clock.GetUtcNow().UtcDateTime, lateness, idle);
+        var released = WatermarkCalculator.Compute(registry.Snapshot(), _clock.GetUtcNow().UtcDateTime, policy);
 
         Assert.Equal(T0.AddSeconds(-60), held);
         Assert.Equal(T0.AddSeconds(31 - 1 - 10), released);

@@ -4,12 +4,18 @@ using Xunit;
 
 namespace Analytics.UnitTests.Watermarks;
 
-/// <summary>The pipeline watermark: minimum over active partitions, idle ones excluded, all idle means the maximum.</summary>
+/// <summary>
+/// The pipeline watermark: minimum over the partitions that hold it; a reported partition without records is idle,
+/// an unreported one holds until the hold expires; none holding means the maximum.
+/// </summary>
 public sealed class WatermarkCalculatorTests
 {
     private static readonly DateTime Now = new(2026, 6, 22, 10, 0, 0, DateTimeKind.Utc);
     private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Hold = TimeSpan.FromMinutes(5);
+    private static readonly WatermarkPolicy Policy = new(Lateness, IdleTimeout, ReportTimeout, Hold);
 
     private static PartitionProgress Active(int partition, DateTime? maxEventTime, TimeSpan? lastRecordAgo = null, TimeSpan? reportedAgo = null) => new()
     {
@@ -19,7 +25,7 @@ public sealed class WatermarkCalculatorTests
         ReportedAt = Now - (reportedAgo ?? TimeSpan.Zero),
     };
 
-    private static DateTime? Compute(params PartitionProgress[] partitions) => WatermarkCalculator.Compute(partitions, Now, Lateness, IdleTimeout);
+    private static DateTime? Compute(params PartitionProgress[] partitions) => WatermarkCalculator.Compute(partitions, Now, Policy);
 
     [Fact]
     public void NoPartitions_GiveNoWatermark()
@@ -70,11 +76,50 @@ public sealed class WatermarkCalculatorTests
     }
 
     [Fact]
-    public void PartitionNotReportedForLongerThanTheIdleTimeout_DoesNotHoldTheOthersBack()
+    public void UnreportedPartition_HoldsTheWatermarkAtItsLastPosition_LongAfterTheIdleTimeout()
     {
-        var stale = Active(1, Now.AddMinutes(-5), lastRecordAgo: TimeSpan.Zero, reportedAgo: IdleTimeout + TimeSpan.FromTicks(1));
+        // Its silo died 2 minutes ago while it was busy; nobody has taken it over yet.
+        var orphaned = Active(1, Now.AddMinutes(-2), lastRecordAgo: TimeSpan.FromMinutes(2), reportedAgo: TimeSpan.FromMinutes(2));
 
-        Assert.Equal(Now.AddSeconds(-12), Compute(Active(0, Now.AddSeconds(-2)), stale));
+        Assert.Equal(Now.AddMinutes(-2) - Lateness, Compute(Active(0, Now.AddSeconds(-2)), orphaned));
+    }
+
+    [Fact]
+    public void ReportedPartitionWithoutRecords_IsIdle_ButTheSameProgressUnreported_Holds()
+    {
+        var reportedIdle = Active(1, Now.AddMinutes(-2), lastRecordAgo: TimeSpan.FromMinutes(2));
+        var unreported = reportedIdle with { ReportedAt = Now - ReportTimeout - TimeSpan.FromTicks(1) };
+
+        Assert.Equal(Now.AddSeconds(-12), Compute(Active(0, Now.AddSeconds(-2)), reportedIdle));
+        Assert.Equal(Now.AddMinutes(-2) - Lateness, Compute(Active(0, Now.AddSeconds(-2)), unreported));
+    }
+
+    [Fact]
+    public void PartitionReportedWithinTheReportTimeout_CountsAsReported()
+    {
+        var lateReport = Active(1, Now.AddMinutes(-2), lastRecordAgo: TimeSpan.FromMinutes(2), reportedAgo: ReportTimeout);
+
+        Assert.Equal(Now.AddSeconds(-12), Compute(Active(0, Now.AddSeconds(-2)), lateReport));
+    }
+
+    [Fact]
+    public void UnreportedPartition_IsForgotten_AfterTheHold()
+    {
+        var held = Active(1, Now.AddMinutes(-6), reportedAgo: Hold);
+        var forgotten = Active(1, Now.AddMinutes(-6), reportedAgo: Hold + TimeSpan.FromTicks(1));
+
+        Assert.Equal(Now.AddMinutes(-6) - Lateness, Compute(Active(0, Now.AddSeconds(-2)), held));
+        Assert.Equal(Now.AddSeconds(-12), Compute(Active(0, Now.AddSeconds(-2)), forgotten));
+    }
+
+    [Fact]
+    public void OnlyForgottenPartitions_GiveTheNewestPositionSeen()
+    {
+        var watermark = Compute(
+            Active(0, Now.AddMinutes(-9), reportedAgo: TimeSpan.FromMinutes(9)),
+            Active(1, Now.AddMinutes(-8), reportedAgo: TimeSpan.FromMinutes(8)));
+
+        Assert.Equal(Now.AddMinutes(-8) - Lateness, watermark);
     }
 
     [Fact]
@@ -107,7 +152,7 @@ public sealed class WatermarkCalculatorTests
     [Fact]
     public void ZeroAllowedLateness_GivesTheNewestEventTimeItself()
     {
-        var watermark = WatermarkCalculator.Compute([Active(0, Now.AddSeconds(-3))], Now, TimeSpan.Zero, IdleTimeout);
+        var watermark = WatermarkCalculator.Compute([Active(0, Now.AddSeconds(-3))], Now, Policy with { AllowedLateness = TimeSpan.Zero });
 
         Assert.Equal(Now.AddSeconds(-3), watermark);
     }

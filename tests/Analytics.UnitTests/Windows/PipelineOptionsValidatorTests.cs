@@ -28,6 +28,25 @@ public sealed class PipelineOptionsValidatorTests
         Assert.Equal(15, o.MaxOpenWindows);
         Assert.Equal(10_000, o.MaxPendingLateEvents);
         Assert.Equal(TimeSpan.FromMinutes(10), o.MaxFutureSkew);
+        Assert.Equal(TimeSpan.FromMinutes(5), o.UnreportedPartitionHold);
+        Assert.Equal(TimeSpan.FromSeconds(1), o.PartitionReportTimeout);
+    }
+
+    [Fact]
+    public void UnreportedPartitionHold_IsNeverShorterThanAWindowsWallClockDeadline()
+    {
+        var o = new PipelineOptions { AllowedLateness = TimeSpan.FromMinutes(10), UnreportedPartitionHold = TimeSpan.FromSeconds(10) };
+
+        Assert.True(Validator.Validate(null, o).Succeeded);
+        Assert.Equal(TimeSpan.FromMinutes(10) + o.WallClockGrace + o.FlushInterval, o.EffectiveUnreportedPartitionHold);
+        Assert.Equal(TimeSpan.FromMinutes(5), new PipelineOptions().EffectiveUnreportedPartitionHold);
+    }
+
+    [Fact]
+    public void PartitionReportTimeout_IsFourRefreshIntervals_AtLeastOneSecond()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), new PipelineOptions { WatermarkRefreshInterval = TimeSpan.FromMilliseconds(10) }.PartitionReportTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(8), new PipelineOptions { WatermarkRefreshInterval = TimeSpan.FromSeconds(2) }.PartitionReportTimeout);
     }
 
     public static TheoryData<string, Action<PipelineOptions>> InvalidSettings => new()
@@ -45,6 +64,8 @@ public sealed class PipelineOptionsValidatorTests
         { "Pipeline:MaxPendingLateEvents", o => o.MaxPendingLateEvents = -1 },
         { "Pipeline:MaxFutureSkew", o => o.MaxFutureSkew = TimeSpan.Zero },
         { "Pipeline:WatermarkRefreshInterval", o => o.WatermarkRefreshInterval = TimeSpan.FromSeconds(11) },
+        { "Pipeline:UnreportedPartitionHold", o => o.UnreportedPartitionHold = TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1) },
+        { "Pipeline:UnreportedPartitionHold", o => o.UnreportedPartitionHold = TimeSpan.FromHours(1) + TimeSpan.FromTicks(1) },
     };
 
     [Theory]
