@@ -6,6 +6,7 @@ using Analytics.Contracts.Queries;
 using Analytics.Grains.Anomalies;
 using Analytics.Grains.Diagnostics;
 using Analytics.Grains.Flush;
+using Analytics.Grains.Persistence;
 using Analytics.Grains.Watermarks;
 using Analytics.Grains.Windows;
 using Microsoft.Extensions.Logging;

@@ -17,13 +17,6 @@ public sealed class SessionOptions
     /// <summary>How often buffered session rows are written to <c>analytics.sessions</c>. Defaults to 2 s.</summary>
     public TimeSpan RowFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// With durable persistence, a session grain writes its state at most this often (and on deactivation).
-    /// Sessions are not on the offset-commit path, so a crash can lose up to this much session activity.
-    /// Defaults to 5 s.
-    /// </summary>
-    public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>How often <c>analytics.sessions_1m</c> is recomputed. Defaults to 30 s.</summary>
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -42,7 +35,6 @@ public sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
             failures.Add($"Sessions:InactivityTimeout must be between 1 s and 1 day, was {o.InactivityTimeout}.");
         if (o.MaxRecentPages is < 1 or > 1000) failures.Add($"Sessions:MaxRecentPages must be between 1 and 1000, was {o.MaxRecentPages}.");
         if (o.RowFlushInterval <= TimeSpan.Zero) failures.Add($"Sessions:RowFlushInterval must be positive, was {o.RowFlushInterval}.");
-        if (o.PersistInterval <= TimeSpan.Zero) failures.Add($"Sessions:PersistInterval must be positive, was {o.PersistInterval}.");
         if (o.RollupInterval < TimeSpan.FromSeconds(1)) failures.Add($"Sessions:RollupInterval must be at least 1 s, was {o.RollupInterval}.");
         if (o.RollupLookback < TimeSpan.FromMinutes(1)) failures.Add($"Sessions:RollupLookback must be at least 1 minute, was {o.RollupLookback}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -5,6 +5,7 @@ using Analytics.Grains;
 using Analytics.Grains.Hosting;
 using Analytics.Grains.Queries;
 using Analytics.Grains.Streaming;
+using Analytics.Persistence.Postgres.Hosting;
 using Analytics.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -21,6 +22,12 @@ public static class AnalyticsSiloBuilderExtensions
 {
     /// <summary>The ADO.NET invariant name Orleans uses for PostgreSQL.</summary>
     public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>
+    /// The configuration section of the batched grain storage that page and session state use with
+    /// <c>Silo:Persistence=AdoNet</c> (<c>MaxBatchSize</c>, <c>MaxBatchDelay</c>, <c>MaxConcurrentBatches</c>, <c>TableName</c>).
+    /// </summary>
+    public const string StateStorageSection = "StateStorage";
 
     /// <summary>Configures <paramref name="silo"/> from <paramref name="configuration"/>.</summary>
     /// <param name="silo">The silo builder.</param>
@@ -52,7 +59,25 @@ public static class AnalyticsSiloBuilderExtensions
             }
         }
 
-        foreach (var storage in new[] { StorageNames.Pages, StorageNames.Sessions, StorageNames.Flush, StorageNames.Archive, "PubSubStore" })
+        // Page and session grains write before every delivery completes, thousands of grains a second: their writes
+        // share round trips in the batched storage. The rest writes rarely and stays on Orleans' ADO.NET storage.
+        foreach (var storage in new[] { StorageNames.Pages, StorageNames.Sessions })
+        {
+            if (host.Persistence == "AdoNet")
+            {
+                silo.AddBatchedPostgresGrainStorage(storage, o =>
+                {
+                    configuration.GetSection(StateStorageSection).Bind(o);
+                    o.ConnectionString = postgres;
+                });
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage(storage);
+            }
+        }
+
+        foreach (var storage in new[] { StorageNames.Flush, StorageNames.Archive, "PubSubStore" })
         {
             if (host.Persistence == "AdoNet")
             {

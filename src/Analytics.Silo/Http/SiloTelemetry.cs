@@ -1,4 +1,5 @@
 using Analytics.Grains.Diagnostics;
+using Analytics.Persistence.Postgres;
 using OpenTelemetry.Metrics;
 
 namespace Analytics.Silo.Http;
@@ -11,7 +12,7 @@ public static class SiloTelemetry
     {
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
-            metrics.AddMeter(PipelineMetrics.MeterName, "Analytics.Streaming.Kafka", "Microsoft.Orleans")
+            metrics.AddMeter(PipelineMetrics.MeterName, BatchedStorageMetrics.MeterName, "Analytics.Streaming.Kafka", "Microsoft.Orleans")
                 .AddPrometheusExporter();
             if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) metrics.AddOtlpExporter();
         });

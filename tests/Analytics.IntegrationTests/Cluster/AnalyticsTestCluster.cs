@@ -6,10 +6,14 @@ namespace Analytics.IntegrationTests.Cluster;
 /// <summary>Builds a TestingHost cluster of analytics silos against real Kafka and ClickHouse peers.</summary>
 public static class AnalyticsTestCluster
 {
-    /// <summary>Starts <paramref name="silos"/> silos configured with <paramref name="settings"/>.</summary>
-    public static async Task<TestCluster> StartAsync(IDictionary<string, string?> settings, int silos = 2)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos configured with <paramref name="settings"/>. A <paramref name="serviceId"/>
+    /// (it keys durable grain state) lets a later cluster find the state of an earlier one; by default each cluster has its own.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(IDictionary<string, string?> settings, int silos = 2, string? serviceId = null)
     {
         var builder = new TestClusterBuilder((short)silos);
+        if (serviceId is not null) builder.Options.ServiceId = serviceId;
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
         var cluster = builder.Build();

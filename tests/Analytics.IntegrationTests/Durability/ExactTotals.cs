@@ -107,27 +107,8 @@ public static class ExactTotals
     }
 
     /// <summary>Per partition: the high watermark minus the consumer group's committed offset.</summary>
-    public static async Task<Dictionary<int, long>> CommittedLagAsync(DurabilityEnvironment environment)
-    {
-        return await Task.Run(() =>
-        {
-            using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-            {
-                BootstrapServers = environment.Kafka.BootstrapServers,
-                GroupId = environment.ConsumerGroup,
-                EnableAutoCommit = false,
-            }).Build();
-            var partitions = Enumerable.Range(0, DurabilityEnvironment.Partitions).Select(p => new TopicPartition(environment.Topic, p)).ToList();
-            var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
-            return committed.ToDictionary(
-                c => c.Partition.Value,
-                c =>
-                {
-                    var high = consumer.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(10)).High.Value;
-                    return high - Math.Max(0, c.Offset.Value);
-                });
-        });
-    }
+    public static Task<Dictionary<int, long>> CommittedLagAsync(DurabilityEnvironment environment) =>
+        ConsumerGroupLag.CommittedLagAsync(environment.Kafka.BootstrapServers, environment.ConsumerGroup, environment.Topic, DurabilityEnvironment.Partitions);
 
     /// <summary>Everything useful when the totals do not match.</summary>
     public static async Task<string> DescribeAsync(DurabilityEnvironment environment, SendRecord record)

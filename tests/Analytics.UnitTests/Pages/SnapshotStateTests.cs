@@ -1,4 +1,4 @@
-using Analytics.Grains.Pages;
+using Analytics.Grains.Persistence;
 using Analytics.Grains.Windows;
 using Analytics.UnitTests.Windows;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Analytics.Grains.Pages;
+using Analytics.Grains.Persistence;
 using Xunit;
 
 namespace Analytics.UnitTests.Windows;

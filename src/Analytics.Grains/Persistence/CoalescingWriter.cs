@@ -1,4 +1,4 @@
-namespace Analytics.Grains.Pages;
+namespace Analytics.Grains.Persistence;
 
 /// <summary>
 /// Group commit for one grain's state: at most one write in flight, and every caller awaits a write that

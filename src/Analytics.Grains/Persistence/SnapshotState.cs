@@ -1,6 +1,6 @@
 using Orleans.Serialization;
 
-namespace Analytics.Grains.Pages;
+namespace Analytics.Grains.Persistence;
 
 /// <summary>
 /// Grain state that the grain mutates in place (<see cref="Live"/>) while storage only ever receives a deep copy
