@@ -49,6 +49,13 @@ public sealed class ClickHouseOptions
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long an idle pooled HTTP connection to ClickHouse is kept for reuse. It must stay below the server's
+    /// <c>keep_alive_timeout</c> (3 s on chDB and on servers before 23.11, 10 s after): a connection the server has
+    /// already closed fails the next insert with "broken pipe" half-way through its body. Defaults to 2 seconds.
+    /// </summary>
+    public TimeSpan ConnectionIdleTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Whether the hosted service creates and migrates the schema at start-up. Defaults to <see langword="true"/>;
     /// turn it off in processes that only read, or where another process owns the schema.
     /// </summary>

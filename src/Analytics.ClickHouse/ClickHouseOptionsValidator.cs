@@ -36,6 +36,7 @@ internal sealed partial class ClickHouseOptionsValidator : IValidateOptions<Clic
         CheckTimeout(options.InsertTimeout, nameof(options.InsertTimeout), failures);
         CheckTimeout(options.QueryTimeout, nameof(options.QueryTimeout), failures);
         CheckTimeout(options.StartupTimeout, nameof(options.StartupTimeout), failures);
+        CheckTimeout(options.ConnectionIdleTimeout, nameof(options.ConnectionIdleTimeout), failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

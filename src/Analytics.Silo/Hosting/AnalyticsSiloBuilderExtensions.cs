@@ -1,3 +1,4 @@
+using Orleans.Runtime.Hosting;
 using System.Data.Common;
 using System.Net;
 using Analytics.Contracts;
@@ -73,7 +74,8 @@ public static class AnalyticsSiloBuilderExtensions
             }
             else
             {
-                silo.AddMemoryGrainStorage(storage);
+                // Nothing is persisted in Memory mode: skip the memory storage's per-activation read.
+                silo.Services.AddGrainStorage(storage, (_, _) => new VolatileGrainStorage());
             }
         }
 
