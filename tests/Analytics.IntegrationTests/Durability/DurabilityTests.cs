@@ -39,12 +39,8 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task KillNine_OfOneSiloOfTwo_ThreeTimesUnderLoad_KeepsTotalsExact()
     {
-        var clock = Stopwatch.StartNew();
-        var seed = Environment.TickCount;
-        var random = new Random(seed);
-        await using var environment = await DurabilityEnvironment.StartAsync("kill");
-        Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
-        using var load = SteadyLoad.Start(environment, Rate, seed);
+        await using var run = await StartRunAsync("kill");
+        var (clock, random, environment, load) = (run.Clock, run.Random, run.Environment, run.Load);
 
         var handOvers = new List<HandOverClock.Measurement>();
         for (var round = 1; round <= 3; round++)
@@ -66,10 +62,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         }
 
         await WaitForSteadyOwnershipAsync(environment);
-        await load.SendMoreAsync(TailEvents);
-        var record = await load.StopAsync();
-        Report($"load stopped at {clock.Elapsed.TotalSeconds:0.0} s: {record.Totals.Delivered} messages in {record.SendSeconds:0.0} s");
-        await ExactTotals.AssertAsync(environment, record);
+        await FinishWithExactTotalsAsync(run);
         var median = Median(handOvers.Select(h => h.AllPartitions));
         Report($"exact totals at {clock.Elapsed.TotalSeconds:0.0} s; hand-over after kill -9, median of {handOvers.Count}: {median.TotalMilliseconds:0} ms " +
             $"(all: {string.Join(", ", handOvers.Select(h => $"{h.AllPartitions.TotalMilliseconds:0}"))} ms)");
@@ -79,12 +72,8 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task RollingRestart_OfEverySilo_UnderLoad_KeepsTotalsExact()
     {
-        var clock = Stopwatch.StartNew();
-        var seed = Environment.TickCount;
-        var random = new Random(seed);
-        await using var environment = await DurabilityEnvironment.StartAsync("rolling");
-        Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
-        using var load = SteadyLoad.Start(environment, Rate, seed);
+        await using var run = await StartRunAsync("rolling");
+        var (clock, random, environment, load) = (run.Clock, run.Random, run.Environment, run.Load);
 
         foreach (var silo in environment.Silos)
         {
@@ -104,10 +93,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         }
 
         await WaitForSteadyOwnershipAsync(environment);
-        await load.SendMoreAsync(TailEvents);
-        var record = await load.StopAsync();
-        Report($"load stopped at {clock.Elapsed.TotalSeconds:0.0} s: {record.Totals.Delivered} messages in {record.SendSeconds:0.0} s");
-        await ExactTotals.AssertAsync(environment, record);
+        await FinishWithExactTotalsAsync(run);
         Report($"exact totals at {clock.Elapsed.TotalSeconds:0.0} s");
         environment.MarkPassed();
     }
@@ -115,12 +101,8 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task ClickHouse_StoppedAndRestartedDuringAFlush_UnderLoad_KeepsTotalsExact()
     {
-        var clock = Stopwatch.StartNew();
-        var seed = Environment.TickCount;
-        var random = new Random(seed);
-        await using var environment = await DurabilityEnvironment.StartAsync("ch-outage");
-        Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
-        using var load = SteadyLoad.Start(environment, Rate, seed);
+        await using var run = await StartRunAsync("ch-outage");
+        var (clock, random, environment, load) = (run.Clock, run.Random, run.Environment, run.Load);
         await WaitForSteadyOwnershipAsync(environment);
 
         // The first complete rollups are flushed when the watermark passes the first minute boundary of the load,
@@ -138,10 +120,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         await environment.ClickHouse.RestartAsync();
         Report($"ClickHouse restarted at {clock.Elapsed.TotalSeconds:0.0} s (start-up {environment.ClickHouse.StartupTime.TotalSeconds:0.0} s)");
 
-        await load.SendMoreAsync(TailEvents);
-        var record = await load.StopAsync();
-        Report($"load stopped at {clock.Elapsed.TotalSeconds:0.0} s: {record.Totals.Delivered} messages in {record.SendSeconds:0.0} s");
-        await ExactTotals.AssertAsync(environment, record);
+        await FinishWithExactTotalsAsync(run);
         Report($"exact totals at {clock.Elapsed.TotalSeconds:0.0} s");
         environment.MarkPassed();
     }
@@ -149,12 +128,8 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task Postgres_StoppedAndRestarted_UnderLoad_KeepsTotalsExact()
     {
-        var clock = Stopwatch.StartNew();
-        var seed = Environment.TickCount;
-        var random = new Random(seed);
-        await using var environment = await DurabilityEnvironment.StartAsync("pg-outage");
-        Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
-        using var load = SteadyLoad.Start(environment, Rate, seed);
+        await using var run = await StartRunAsync("pg-outage");
+        var (clock, random, environment, load) = (run.Clock, run.Random, run.Environment, run.Load);
         await WaitForSteadyOwnershipAsync(environment);
 
         await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 4_000))); // a random moment
@@ -164,13 +139,40 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         await environment.Postgres.RestartAsync();
         Report($"PostgreSQL restarted at {clock.Elapsed.TotalSeconds:0.0} s");
 
-        await load.SendMoreAsync(TailEvents);
-        var record = await load.StopAsync();
-        Report($"load stopped at {clock.Elapsed.TotalSeconds:0.0} s: {record.Totals.Delivered} messages in {record.SendSeconds:0.0} s");
-        await ExactTotals.AssertAsync(environment, record);
+        await FinishWithExactTotalsAsync(run);
         Assert.All(environment.Silos, s => Assert.True(s.IsRunning, $"{s.Name} died during the PostgreSQL outage:{Environment.NewLine}{s.Tail}"));
         Report($"exact totals at {clock.Elapsed.TotalSeconds:0.0} s");
         environment.MarkPassed();
+    }
+
+    /// <summary>
+    /// Starts the run's environment (its own Kafka mock, ClickHouse, PostgreSQL and two silo processes) and steady load
+    /// with a random seed, reported so a failure can be replayed.
+    /// </summary>
+    private async Task<Run> StartRunAsync(string name)
+    {
+        var clock = Stopwatch.StartNew();
+        var seed = Environment.TickCount;
+        var environment = await DurabilityEnvironment.StartAsync(name);
+        try
+        {
+            Report($"environment up in {clock.Elapsed.TotalSeconds:0.0} s (seed {seed}); logs in {environment.LogDirectory}");
+            return new Run(clock, new Random(seed), environment, SteadyLoad.Start(environment, Rate, seed));
+        }
+        catch
+        {
+            await environment.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends the tail after the last disturbance, stops the load and asserts exact totals.</summary>
+    private async Task FinishWithExactTotalsAsync(Run run)
+    {
+        await run.Load.SendMoreAsync(TailEvents);
+        var record = await run.Load.StopAsync();
+        Report($"load stopped at {run.Clock.Elapsed.TotalSeconds:0.0} s: {record.Totals.Delivered} messages in {record.SendSeconds:0.0} s");
+        await ExactTotals.AssertAsync(run.Environment, record);
     }
 
     /// <summary>
@@ -211,5 +213,15 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         var stamped = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         output.WriteLine(stamped);
         Console.Error.WriteLine(stamped);
+    }
+
+    /// <summary>One test's environment and load, disposed load first.</summary>
+    private sealed record Run(Stopwatch Clock, Random Random, DurabilityEnvironment Environment, SteadyLoad Load) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Load.Dispose();
+            await Environment.DisposeAsync();
+        }
     }
 }

@@ -29,14 +29,12 @@ public sealed class EventArchiverTests
     [Fact]
     public async Task Replay_OfWhatClickHouseAlreadyHolds_IsNotWrittenAgain()
     {
-        var first = Archiver(store);
-        await first.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var first = await OwnerOfPartition0Async(store);
         Enqueue(first, 0, 0, 9);
         await first.WriteOnceAsync(CancellationToken.None);
 
         // A crash before the offset commit: the next owner starts from an older offset and polls 5..14 again.
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 5, 14);
         await next.WriteOnceAsync(CancellationToken.None);
 
@@ -46,13 +44,11 @@ public sealed class EventArchiverTests
     [Fact]
     public async Task Replay_EntirelyBelowWhatClickHouseHolds_LeavesNothingPending()
     {
-        var first = Archiver(store);
-        await first.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var first = await OwnerOfPartition0Async(store);
         Enqueue(first, 0, 0, 9);
         await first.WriteOnceAsync(CancellationToken.None);
 
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 3, 8);
 
         Assert.Null(next.DurableOffset(0));
@@ -62,8 +58,7 @@ public sealed class EventArchiverTests
     [Fact]
     public async Task Offsets_AreCommittableOnlyOnceTheirPollIsWritten_AndAFailingPartitionHoldsBackNoOther()
     {
-        var archiver = Archiver(store, new ArchiveOptions { MaxParallelInserts = 1 });
-        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var archiver = await OwnerOfPartition0Async(store, new ArchiveOptions { MaxParallelInserts = 1 });
         await archiver.StartPartitionAsync(Topic, 1, CancellationToken.None);
         Enqueue(archiver, 0, 0, 9);
         Enqueue(archiver, 0, 10, 19);
@@ -85,8 +80,7 @@ public sealed class EventArchiverTests
     public async Task WriteThatLandedButReportedFailure_IsNotWrittenAgain()
     {
         var ambiguous = new LandsThenFailsSink(store);
-        var archiver = Archiver(ambiguous);
-        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var archiver = await OwnerOfPartition0Async(ambiguous);
         Enqueue(archiver, 0, 0, 9, deadLetterEvery: 4);
         ambiguous.FailAfterNextWrite = true;
         await Assert.ThrowsAsync<AnalyticsSinkException>(() => archiver.WriteOnceAsync(CancellationToken.None));
@@ -106,8 +100,7 @@ public sealed class EventArchiverTests
     public async Task WriteThatDidNotLand_IsRetriedAsTheSameInsert()
     {
         var failing = new LandsThenFailsSink(store) { FailNextEventsWithoutLanding = true };
-        var archiver = Archiver(failing);
-        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var archiver = await OwnerOfPartition0Async(failing);
         Enqueue(archiver, 0, 0, 9);
         await Assert.ThrowsAsync<AnalyticsSinkException>(() => archiver.WriteOnceAsync(CancellationToken.None));
 
@@ -125,11 +118,9 @@ public sealed class EventArchiverTests
     public async Task PreviousOwner_AfterTheHandOver_CanNeitherWriteNorCommitWhatItPolled()
     {
         // The partition moves while its previous owner still holds a poll it has not claimed.
-        var previous = Archiver(store);
-        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var previous = await OwnerOfPartition0Async(store);
         Enqueue(previous, 0, 0, 9, deadLetterEvery: 5);
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 0, 14, deadLetterEvery: 5);
 
         await previous.WriteOnceAsync(CancellationToken.None);
@@ -148,15 +139,13 @@ public sealed class EventArchiverTests
     {
         // The previous owner claimed 0-9 and sent its insert; the insert is still on its way when the partition moves.
         var slow = new HoldingAnalyticsSink(store);
-        var previous = Archiver(slow);
-        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var previous = await OwnerOfPartition0Async(slow);
         Enqueue(previous, 0, 0, 9, deadLetterEvery: 4);
         var inFlight = previous.WriteOnceAsync(CancellationToken.None);
         await slow.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         // The new owner replays from the last commit (offset 0), in two polls that do not match the claimed range.
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 0, 6, deadLetterEvery: 4);
         Assert.Equal(0, next.DurableOffset(0));
         await next.WriteOnceAsync(CancellationToken.None);
@@ -181,14 +170,12 @@ public sealed class EventArchiverTests
     [Fact]
     public async Task PreviousOwnersLastClaim_PassedByTheCommit_IsNotWrittenAgain()
     {
-        var previous = Archiver(store);
-        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var previous = await OwnerOfPartition0Async(store);
         Enqueue(previous, 0, 0, 9);
         await previous.WriteOnceAsync(CancellationToken.None);
 
         // It committed through 9, then died: the next owner reads from 10 on.
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 10, 14);
         await DrainAsync(next, 0);
 
@@ -198,14 +185,12 @@ public sealed class EventArchiverTests
     [Fact]
     public async Task PreviousOwnersLastClaim_WithTheCommitInsideIt_IsNotWrittenAgain()
     {
-        var previous = Archiver(store);
-        await previous.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var previous = await OwnerOfPartition0Async(store);
         Enqueue(previous, 0, 0, 9, deadLetterEvery: 9);
         await previous.WriteOnceAsync(CancellationToken.None);
 
         // Written, but deliveries lagged: the commit stopped at 6, inside the claim, and the next owner reads from there.
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 6, 12, deadLetterEvery: 9);
         Enqueue(next, 0, 13, 15, deadLetterEvery: 9);
         await DrainAsync(next, 0);
@@ -217,8 +202,7 @@ public sealed class EventArchiverTests
     public async Task CrashBetweenTheEventInsertAndTheDeadLetterInsert_LosesNoDeadLetter_AndDuplicatesNoEvent()
     {
         var crashing = new LandsThenFailsSink(store) { DropNextDeadLetters = true };
-        var first = Archiver(crashing);
-        await first.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var first = await OwnerOfPartition0Async(crashing);
         Enqueue(first, 0, 0, 9, deadLetterEvery: 3);
         // The events land, the process dies before its dead letters do.
         await Assert.ThrowsAsync<AnalyticsSinkException>(() => first.WriteOnceAsync(CancellationToken.None));
@@ -226,8 +210,7 @@ public sealed class EventArchiverTests
         Assert.Empty(store.DeadLetters);
 
         // The next owner replays the partition from the last commit (offset 0).
-        var next = Archiver(store);
-        await next.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var next = await OwnerOfPartition0Async(store);
         Enqueue(next, 0, 0, 12, deadLetterEvery: 3);
         await DrainAsync(next, 0);
 
@@ -238,8 +221,7 @@ public sealed class EventArchiverTests
     [Fact]
     public async Task PartitionGivenUpUnwritten_NoLongerCountsTowardsBackPressure()
     {
-        var archiver = Archiver(store, new ArchiveOptions { MaxPendingRows = 5 });
-        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        var archiver = await OwnerOfPartition0Async(store, new ArchiveOptions { MaxPendingRows = 5 });
         await archiver.StartPartitionAsync(Topic, 1, CancellationToken.None);
         Enqueue(archiver, 0, 0, 9);
         Assert.True(archiver.IsSaturated);
@@ -270,6 +252,14 @@ public sealed class EventArchiverTests
         for (var round = 0; round < 10 && archiver.DurableOffset(partition) is not null; round++)
             await archiver.WriteOnceAsync(CancellationToken.None);
         Assert.Null(archiver.DurableOffset(partition));
+    }
+
+    /// <summary>An archiver that has taken over partition 0 (acquired its lease), as a silo starting to read it.</summary>
+    private async Task<EventArchiver> OwnerOfPartition0Async(IAnalyticsSink sink, ArchiveOptions? options = null)
+    {
+        var archiver = Archiver(sink, options);
+        await archiver.StartPartitionAsync(Topic, 0, CancellationToken.None);
+        return archiver;
     }
 
     private EventArchiver Archiver(IAnalyticsSink sink, ArchiveOptions? options = null) => new(
