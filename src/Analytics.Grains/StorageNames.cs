@@ -6,9 +6,6 @@ public static class StorageNames
     /// <summary>Page window state.</summary>
     public const string Pages = "pages";
 
-    /// <summary>Session state.</summary>
-    public const string Sessions = "sessions";
-
     /// <summary>Flush grains' pending work.</summary>
     public const string Flush = "flush";
 

@@ -22,7 +22,17 @@ public sealed partial class SessionRowBuffer(
     private const int MaxBufferedRows = 500_000;
     private readonly Lock _lock = new();
     private Dictionary<string, SessionRow> _rows = new(StringComparer.Ordinal);
+    private TaskCompletionSource _rowsWritten = NewCompletion();
     private long _dropped;
+
+    /// <summary>
+    /// Completes once every row offered before this call is in ClickHouse (a failed write is retried, so this may
+    /// take several ticks). Session shards use it to know which of their stored changes ClickHouse already has.
+    /// </summary>
+    public Task WhenWrittenAsync()
+    {
+        lock (_lock) return _rowsWritten.Task;
+    }
 
     /// <summary>Buffers <paramref name="row"/>, replacing an older version of the same session.</summary>
     public void Upsert(SessionRow row)
@@ -48,9 +58,16 @@ public sealed partial class SessionRowBuffer(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             Dictionary<string, SessionRow> batch;
+            TaskCompletionSource batchWritten;
             lock (_lock)
             {
-                if (_rows.Count == 0) continue;
+                batchWritten = _rowsWritten;
+                _rowsWritten = NewCompletion();
+                if (_rows.Count == 0)
+                {
+                    batchWritten.TrySetResult();
+                    continue;
+                }
                 batch = _rows;
                 _rows = new(StringComparer.Ordinal);
             }
@@ -62,11 +79,15 @@ public sealed partial class SessionRowBuffer(
                     await grains.GetGrain<ISessionRollupGrain>(0).EnsureRunningAsync().ConfigureAwait(false);
                     rollupStarted = true;
                 }
+                batchWritten.TrySetResult();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogWriteFailed(batch.Count, ex);
                 foreach (var row in batch.Values) Upsert(row); // keep them for the next tick (newer versions win)
+                Task next;
+                lock (_lock) next = _rowsWritten.Task;
+                _ = next.ContinueWith(_ => batchWritten.TrySetResult(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
             if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped) LogDropped(dropped);
         }
@@ -82,6 +103,8 @@ public sealed partial class SessionRowBuffer(
         try { await sink.WriteSessionsAsync(rest, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (ex is not OperationCanceledException) { LogWriteFailed(rest.Count, ex); }
     }
+
+    private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Rows} session rows failed; retrying on the next tick.")]
     private partial void LogWriteFailed(int rows, Exception ex);

@@ -5,9 +5,9 @@ using Analytics.Contracts.Sessions;
 namespace Analytics.Grains.Sessions;
 
 /// <summary>
-/// The session rules over <see cref="SessionState"/> (pure logic): idempotent application by Kafka offset,
-/// out-of-order events (start is the earliest, exit the latest page view), inactivity closing and a new
-/// generation when the same id comes back after it closed.
+/// The session rules over <see cref="SessionState"/> (pure logic): out-of-order events (start is the earliest, exit
+/// the latest page view), inactivity closing, and a new generation when the same id comes back after it closed.
+/// Replays are filtered before this, by the shard's applied offsets.
 /// </summary>
 public sealed class SessionTracker(string sessionId, SessionState state, SessionOptions options)
 {
@@ -15,30 +15,46 @@ public sealed class SessionTracker(string sessionId, SessionState state, Session
     public SessionState State => state;
 
     /// <summary>
-    /// Applies events; returns the rows of sessions that closed because an event came after the inactivity
-    /// timeout (the id starts a new generation), and whether anything changed.
+    /// Applies one event. When it comes after the inactivity timeout of a session that is still open, returns that
+    /// session's final row (the id then starts a new generation); otherwise null.
     /// </summary>
-    public (bool Changed, List<SessionRow> Closed) Apply(IEnumerable<AnalyticsEvent> events)
+    public SessionRow? Apply(AnalyticsEvent evt)
     {
-        var changed = false;
-        var closed = new List<SessionRow>();
-        foreach (var evt in events)
+        SessionRow? closed = null;
+        if (state.Closed)
         {
-            if (state.AppliedOffsets.TryGetValue(evt.Partition, out var applied) && evt.Offset <= applied) continue;
-            state.AppliedOffsets[evt.Partition] = evt.Offset;
-            if (state.HasStarted && evt.Timestamp >= state.LastActivityAt + options.InactivityTimeout)
-            {
-                closed.Add(ToRow(isClosed: true));
-                StartNextGeneration();
-            }
-            Add(evt);
-            changed = true;
+            // Its final row was written when the watermark closed it.
+            StartNextGeneration();
         }
-        return (changed, closed);
+        else if (state.HasStarted && evt.Timestamp >= state.LastActivityAt + options.InactivityTimeout)
+        {
+            closed = ToRow(isClosed: true);
+            StartNextGeneration();
+        }
+        Add(evt);
+        return closed;
     }
 
+    /// <summary>Closes the session (the watermark passed its inactivity timeout) and returns its final row.</summary>
+    public SessionRow Close()
+    {
+        state.Closed = true;
+        return ToRow(isClosed: true);
+    }
+
+    /// <summary>Whether a closed session's tombstone may be forgotten at <paramref name="eventTimeNow"/>.</summary>
+    public bool IsForgettableAt(DateTime eventTimeNow) =>
+        state.Closed && eventTimeNow >= state.LastActivityAt + options.InactivityTimeout + options.TombstoneRetention;
+
+    /// <summary>
+    /// The time the store indexes this session by: its last activity while open, and for a tombstone the time from
+    /// which the expiry scan (which looks for items active before "now minus the inactivity timeout") returns it for
+    /// deletion.
+    /// </summary>
+    public DateTime DueAt => state.Closed ? state.LastActivityAt + options.TombstoneRetention : state.LastActivityAt;
+
     /// <summary>Whether the session is closed at <paramref name="eventTimeNow"/> (the watermark or clock).</summary>
-    public bool IsClosedAt(DateTime eventTimeNow) => state.HasStarted && eventTimeNow >= state.LastActivityAt + options.InactivityTimeout;
+    public bool IsClosedAt(DateTime eventTimeNow) => state.Closed || (state.HasStarted && eventTimeNow >= state.LastActivityAt + options.InactivityTimeout);
 
     /// <summary>The row for <c>analytics.sessions</c>; its version grows with every applied event.</summary>
     public SessionRow ToRow(bool isClosed = false) => new()
@@ -96,8 +112,8 @@ public sealed class SessionTracker(string sessionId, SessionState state, Session
 
     private void StartNextGeneration()
     {
-        // Applied offsets carry over: they guard the id against replays whatever its generation.
         state.Generation++;
+        state.Closed = false;
         state.UserId = state.EntryPage = state.ExitPage = "";
         state.StartedAt = state.LastActivityAt = state.EntryAt = state.ExitAt = default;
         state.PageViews = state.Events = 0;

@@ -1,17 +1,19 @@
 using Analytics.Contracts;
 using Analytics.Grains.Parsing;
+using Analytics.Grains.Sessions;
 using Analytics.Streaming.Kafka.Mapping;
 using Microsoft.Extensions.Options;
 
 namespace Analytics.Grains.Streaming;
 
 /// <summary>
-/// Maps a JSON record to its page stream and, when it has a session id, its session stream. Malformed records
+/// Maps a JSON record to its page stream and, when it has a session id, the stream of its session shard. Malformed records
 /// are rejected with the parser's reason, which sends them to <c>analytics.dead_letters</c>.
 /// </summary>
-public sealed class AnalyticsRecordMapper(IOptions<PipelineOptions> options) : IKafkaRecordMapper
+public sealed class AnalyticsRecordMapper(IOptions<PipelineOptions> options, IOptions<SessionOptions> sessions) : IKafkaRecordMapper
 {
     private readonly TimeSpan _maxFutureSkew = options.Value.MaxFutureSkew;
+    private readonly int _sessionShards = sessions.Value.Shards;
 
     /// <inheritdoc />
     public void Map(KafkaRecord record, IKafkaMappingSink sink)
@@ -34,7 +36,7 @@ public sealed class AnalyticsRecordMapper(IOptions<PipelineOptions> options) : I
         }
         else
         {
-            sink.Accept(evt, [page, StreamId.Create(StreamNamespaces.Session, evt.SessionId)]);
+            sink.Accept(evt, [page, StreamId.Create(StreamNamespaces.Session, SessionShards.KeyOf(evt.SessionId, _sessionShards))]);
         }
     }
 }

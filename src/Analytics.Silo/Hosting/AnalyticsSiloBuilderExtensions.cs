@@ -25,7 +25,7 @@ public static class AnalyticsSiloBuilderExtensions
     public const string PostgresInvariant = "Npgsql";
 
     /// <summary>
-    /// The configuration section of the batched grain storage that page and session state use with
+    /// The configuration section of the batched grain storage that page state uses with
     /// <c>Silo:Persistence=AdoNet</c> (<c>MaxBatchSize</c>, <c>MaxBatchDelay</c>, <c>MaxConcurrentBatches</c>, <c>TableName</c>).
     /// </summary>
     public const string StateStorageSection = "StateStorage";
@@ -60,23 +60,27 @@ public static class AnalyticsSiloBuilderExtensions
             }
         }
 
-        // Page and session grains write before every delivery completes, thousands of grains a second: their writes
-        // share round trips in the batched storage. The rest writes rarely and stays on Orleans' ADO.NET storage.
-        foreach (var storage in new[] { StorageNames.Pages, StorageNames.Sessions })
+        // Page grains write before every delivery completes, thousands of grains a second: their writes share round
+        // trips in the batched storage. Session shards write only the sessions that changed, with their offsets, in
+        // one statement per write. The rest writes rarely and stays on Orleans' ADO.NET storage.
+        if (host.Persistence == "AdoNet")
         {
-            if (host.Persistence == "AdoNet")
+            silo.AddBatchedPostgresGrainStorage(StorageNames.Pages, o =>
             {
-                silo.AddBatchedPostgresGrainStorage(storage, o =>
-                {
-                    configuration.GetSection(StateStorageSection).Bind(o);
-                    o.ConnectionString = postgres;
-                });
-            }
-            else
+                configuration.GetSection(StateStorageSection).Bind(o);
+                o.ConnectionString = postgres;
+            });
+            silo.Services.AddPostgresShardedStateStore(o =>
             {
-                // Nothing is persisted in Memory mode: skip the memory storage's per-activation read.
-                silo.Services.AddGrainStorage(storage, (_, _) => new VolatileGrainStorage());
-            }
+                o.ConnectionString = postgres;
+                o.ServiceId = host.ServiceId;
+                o.StoreName = "sessions";
+            });
+        }
+        else
+        {
+            // Nothing is persisted in Memory mode: skip the memory storage's per-activation read.
+            silo.Services.AddGrainStorage(StorageNames.Pages, (_, _) => new VolatileGrainStorage());
         }
 
         foreach (var storage in new[] { StorageNames.Flush, StorageNames.Archive, "PubSubStore" })

@@ -13,6 +13,8 @@ namespace Analytics.IntegrationTests.Durability;
 /// <item><c>page_views_1m FINAL</c>: per page and minute, views and unique visitors equal what was sent on time.</item>
 /// <item><c>page_views</c>: one row per well-formed event sent: <c>count()</c> = <c>uniqExact(kafka_partition, kafka_offset)</c>.</item>
 /// <item><c>dead_letters</c>: one row per malformed message sent, likewise.</item>
+/// <item><c>sessions FINAL</c>: the sessions' event counts add up to the well-formed events sent (every generated
+/// event has a session), so no session counted an event twice or missed one.</item>
 /// <item>No event was made late by the disturbance (<c>late_events</c> is empty; none were sent late).</item>
 /// <item>The consumer group's committed offsets reach the end of every partition (nothing stuck uncommitted).</item>
 /// </list>
@@ -34,7 +36,8 @@ public static class ExactTotals
             async () => await sql.ScalarAsync($"SELECT count() FROM {db}.page_views") >= wellFormed
                 && await sql.ScalarAsync($"SELECT count() FROM {db}.dead_letters") >= totals.Malformed
                 && await sql.ScalarAsync($"SELECT toInt64(sum(views)) FROM {db}.page_views_1m FINAL") >= totals.PageViewsOnTime
-                && await sql.ScalarAsync($"SELECT count() FROM {db}.page_views_1m FINAL") >= record.PageMinutes.Count,
+                && await sql.ScalarAsync($"SELECT count() FROM {db}.page_views_1m FINAL") >= record.PageMinutes.Count
+                && await SessionEventsAsync(sql, db) >= wellFormed,
             windowDeadline,
             "ClickHouse to hold every event sent",
             () => DescribeAsync(environment, record));
@@ -44,6 +47,8 @@ public static class ExactTotals
         await CheckExactlyOnceAsync(sql, $"{db}.page_views", wellFormed, "well-formed events", problems);
         await CheckExactlyOnceAsync(sql, $"{db}.dead_letters", totals.Malformed, "malformed messages", problems);
         await CheckNothingLateAsync(sql, db, problems);
+        var sessionEvents = await SessionEventsAsync(sql, db);
+        if (sessionEvents != wellFormed) problems.Add($"sum(event_count) in sessions FINAL is {sessionEvents}, well-formed events sent {wellFormed} (difference {sessionEvents - wellFormed})");
         if (problems.Count > 0)
         {
             Assert.Fail($"ClickHouse does not match what was sent:{Environment.NewLine}- {string.Join(Environment.NewLine + "- ", problems)}{Environment.NewLine}{await DescribeAsync(environment, record)}");
@@ -95,6 +100,9 @@ public static class ExactTotals
                 $"page_views {flagged} rows flagged is_late, page_views_1m FINAL sum(late_events) {counted}");
         }
     }
+
+    private static Task<long> SessionEventsAsync(ClickHouseHttp sql, string db) =>
+        sql.ScalarAsync($"SELECT toInt64(sum(event_count)) FROM {db}.sessions FINAL");
 
     private static async Task CheckExactlyOnceAsync(ClickHouseHttp sql, string table, long sent, string what, List<string> problems)
     {

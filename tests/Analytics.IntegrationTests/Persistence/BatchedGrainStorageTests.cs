@@ -49,7 +49,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
 
         // A new activation elsewhere (another storage instance, as on another silo) reads exactly what was written.
         var reader = await StartAsync(maxBatchSize: 100, maxConcurrentBatches: 2);
-        var read = Enumerable.Range(0, grains).Select(_ => new GrainState<SessionState>()).ToList();
+        var read = Enumerable.Range(0, grains).Select(_ => new GrainState<StoredState>()).ToList();
         await Task.WhenAll(read.Select((s, i) => reader.ReadStateAsync(StateName, Grain(i), s))).WaitAsync(Deadline);
         for (var i = 0; i < grains; i++)
         {
@@ -84,7 +84,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         });
         Assert.Equal(1, storage.WriteRoundTrips - roundTripsBefore);
 
-        var current = new GrainState<SessionState>();
+        var current = new GrainState<StoredState>();
         await storage.ReadStateAsync(StateName, Grain(stale), current);
         Assert.Equal("1", current.ETag);
         Assert.Equal(stale + 1, current.State!.Events);
@@ -103,7 +103,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
 
         Assert.Equal(1, writes.Count(w => w.IsCompletedSuccessfully));
         Assert.IsType<InconsistentStateException>(writes.Single(w => w.IsFaulted).Exception!.InnerException);
-        var stored = new GrainState<SessionState>();
+        var stored = new GrainState<StoredState>();
         await silo1.ReadStateAsync(StateName, Grain(42), stored);
         Assert.Equal(writes[0].IsCompletedSuccessfully ? 2 : 3, stored.State!.Events);
     }
@@ -112,7 +112,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
     public async Task A_grain_without_state_reads_a_fresh_one_and_clear_deletes_the_row()
     {
         var storage = await StartAsync(maxBatchSize: 10, maxConcurrentBatches: 1);
-        var missing = new GrainState<SessionState>();
+        var missing = new GrainState<StoredState>();
         await storage.ReadStateAsync(StateName, Grain(1), missing);
         Assert.False(missing.RecordExists);
         Assert.Null(missing.ETag);
@@ -121,7 +121,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
 
         var state = State(1);
         await storage.WriteStateAsync(StateName, Grain(1), state);
-        var stale = new GrainState<SessionState>(state.State!, "7");
+        var stale = new GrainState<StoredState>(state.State!, "7");
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, Grain(1), stale));
         Assert.Equal(1, await CountRowsAsync());
 
@@ -129,7 +129,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         Assert.False(state.RecordExists);
         Assert.Null(state.ETag);
         Assert.Equal(0, await CountRowsAsync());
-        var afterClear = new GrainState<SessionState>();
+        var afterClear = new GrainState<StoredState>();
         await storage.ReadStateAsync(StateName, Grain(1), afterClear);
         Assert.False(afterClear.RecordExists);
 
@@ -185,10 +185,20 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
 
     private static GrainId Grain(int i) => GrainId.Create("sessiongrain", $"s-{i}");
 
-    private static GrainState<SessionState> State(int i) => new(new SessionState
+    private static GrainState<StoredState> State(int i) => new(new StoredState
     {
         Events = i + 1,
         UserId = $"u-{i}",
         AppliedOffsets = { [i % 4] = 1000 + i },
     });
+
+    /// <summary>A small grain state for these tests (the storage serializes it as JSON, as it would any grain's).</summary>
+    public sealed class StoredState
+    {
+        public long Events { get; set; }
+
+        public string UserId { get; set; } = "";
+
+        public Dictionary<int, long> AppliedOffsets { get; set; } = new();
+    }
 }

@@ -62,12 +62,23 @@ public sealed class SessionRestartTests
         Assert.Equal(Events, restored.Events);
         Assert.Equal(Events / 2, restored.PageViews);
         Assert.Equal("/p-0", restored.EntryPage);
+
+        // More events of the same session after the restart continue it (read back from the store), not restart it.
+        using (var producer = new TestEventProducer(kafka.BootstrapServers, topic))
+        {
+            await producer.ProduceAsync(SessionEvents(sessionId, first: Events, count: 10), i => $"k-{i % 7}");
+        }
+        await Eventually.WaitAsync(async () => (await SessionAsync(second, sessionId))?.Events == Events + 10, Deadline,
+            $"session {sessionId} to continue with {Events + 10} events", async () => Describe(await SessionAsync(second, sessionId)));
+        var continued = await SessionAsync(second, sessionId);
+        Assert.Equal(("/p-0", $"/p-{Events + 8}"), (continued!.EntryPage, continued.ExitPage));
     }
 
-    private static IEnumerable<byte[]> SessionEvents(string sessionId)
+    private static IEnumerable<byte[]> SessionEvents(string sessionId, int first = 0, int count = Events)
     {
-        var start = DateTime.UtcNow.AddSeconds(-Events);
-        return Enumerable.Range(0, Events).Select(i => TestEventProducer.Bytes(TestEventProducer.Json(
+        // Seconds apart, ending now: each batch comes after the previous one in event time.
+        var start = DateTime.UtcNow.AddSeconds(-count - first);
+        return Enumerable.Range(first, count).Select(i => TestEventProducer.Bytes(TestEventProducer.Json(
             i % 2 == 0 ? "page_view" : "click", $"/p-{i}", "u-restart", sessionId, start.AddSeconds(i))));
     }
 

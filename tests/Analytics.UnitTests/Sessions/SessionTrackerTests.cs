@@ -1,3 +1,4 @@
+using Analytics.ClickHouse.Rows;
 using Analytics.Contracts.Events;
 using Analytics.Grains.Sessions;
 using Xunit;
@@ -21,12 +22,15 @@ public sealed class SessionTrackerTests
 
     private static SessionTracker NewTracker(SessionOptions? options = null) => new("s-1", new SessionState(), options ?? new SessionOptions());
 
+    private static List<SessionRow> ApplyAll(SessionTracker tracker, params AnalyticsEvent[] events) =>
+        events.Select(tracker.Apply).OfType<SessionRow>().ToList();
+
     [Fact]
     public void ASession_TracksStartLastActivityCountsAndEntryAndExitPages()
     {
         var tracker = NewTracker();
 
-        tracker.Apply([Event("/a", 0, 1), Event("/b", 10, 2), Event("/b", 20, 3, "click"), Event("/c", 30, 4)]);
+        ApplyAll(tracker, Event("/a", 0, 1), Event("/b", 10, 2), Event("/b", 20, 3, "click"), Event("/c", 30, 4));
 
         var row = tracker.ToRow();
         Assert.Equal(("s-1", "u-1", T0, T0.AddSeconds(30), 30_000L), (row.SessionId, row.UserId, row.StartedAt, row.EndedAt, row.DurationMs));
@@ -38,30 +42,17 @@ public sealed class SessionTrackerTests
     {
         var tracker = NewTracker();
 
-        tracker.Apply([Event("/middle", 10, 1), Event("/last", 20, 2), Event("/first", 0, 3)]);
+        ApplyAll(tracker, Event("/middle", 10, 1), Event("/last", 20, 2), Event("/first", 0, 3));
 
         var row = tracker.ToRow();
         Assert.Equal(("/first", "/last", T0, T0.AddSeconds(20)), (row.EntryPage, row.ExitPage, row.StartedAt, row.EndedAt));
     }
 
     [Fact]
-    public void ReplayedEvents_AreSkipped_AndDoNotRaiseTheVersion()
-    {
-        var tracker = NewTracker();
-        tracker.Apply([Event("/a", 0, 1), Event("/b", 5, 2)]);
-        var before = tracker.ToRow();
-
-        var (changed, _) = tracker.Apply([Event("/a", 0, 1), Event("/b", 5, 2)]);
-
-        Assert.False(changed);
-        Assert.Equal(before, tracker.ToRow());
-    }
-
-    [Fact]
     public void OnePageView_IsABounce()
     {
         var tracker = NewTracker();
-        tracker.Apply([Event("/a", 0, 1), Event("/a", 3, 2, "scroll")]);
+        ApplyAll(tracker, Event("/a", 0, 1), Event("/a", 3, 2, "scroll"));
         Assert.True(tracker.ToRow().IsBounce);
     }
 
@@ -69,9 +60,9 @@ public sealed class SessionTrackerTests
     public void AnEventAfterTheInactivityTimeout_ClosesTheSession_AndStartsANewGeneration()
     {
         var tracker = NewTracker(new SessionOptions { InactivityTimeout = TimeSpan.FromMinutes(30) });
-        tracker.Apply([Event("/a", 0, 1), Event("/b", 60, 2)]);
+        ApplyAll(tracker, Event("/a", 0, 1), Event("/b", 60, 2));
 
-        var (_, closed) = tracker.Apply([Event("/c", 60 + 30 * 60, 3)]);
+        var closed = ApplyAll(tracker, Event("/c", 60 + 30 * 60, 3));
 
         var old = Assert.Single(closed);
         Assert.Equal(("s-1", 2, "/b"), (old.SessionId, old.PageCount, old.ExitPage));
@@ -83,7 +74,7 @@ public sealed class SessionTrackerTests
     public void IsClosedAt_FollowsTheInactivityTimeout()
     {
         var tracker = NewTracker(new SessionOptions { InactivityTimeout = TimeSpan.FromMinutes(30) });
-        tracker.Apply([Event("/a", 0, 1)]);
+        ApplyAll(tracker, Event("/a", 0, 1));
 
         Assert.False(tracker.IsClosedAt(T0.AddMinutes(30).AddTicks(-1)));
         Assert.True(tracker.IsClosedAt(T0.AddMinutes(30)));
@@ -95,7 +86,7 @@ public sealed class SessionTrackerTests
     {
         var tracker = NewTracker(new SessionOptions { MaxRecentPages = 3 });
 
-        tracker.Apply([Event("/a", 0, 1), Event("/b", 1, 2), Event("/a", 2, 3), Event("/c", 3, 4), Event("/d", 4, 5)]);
+        ApplyAll(tracker, Event("/a", 0, 1), Event("/b", 1, 2), Event("/a", 2, 3), Event("/c", 3, 4), Event("/d", 4, 5));
 
         Assert.Equal(["/a", "/c", "/d"], tracker.Snapshot(T0).RecentPages);
     }
@@ -104,9 +95,9 @@ public sealed class SessionTrackerTests
     public void TheRowVersion_GrowsWithEveryAppliedEvent()
     {
         var tracker = NewTracker();
-        tracker.Apply([Event("/a", 0, 1)]);
+        ApplyAll(tracker, Event("/a", 0, 1));
         var first = tracker.ToRow().Version;
-        tracker.Apply([Event("/b", 1, 2)]);
+        ApplyAll(tracker, Event("/b", 1, 2));
         Assert.True(tracker.ToRow().Version > first);
         Assert.True(tracker.ToRow(isClosed: true).Version > tracker.ToRow().Version);
     }
@@ -118,5 +109,35 @@ public sealed class SessionTrackerTests
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith("Sessions:InactivityTimeout", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Sessions:MaxRecentPages", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AClosedSession_OffersItsFinalRowOnce_AndAnEventAfterwardsStartsTheNextGenerationWithoutAnotherClosedRow()
+    {
+        var tracker = NewTracker();
+        ApplyAll(tracker, Event("/a", 0, 1), Event("/b", 10, 2));
+
+        var final = tracker.Close();
+
+        Assert.Equal(("s-1", 2, tracker.ToRow().Version + 1), (final.SessionId, final.PageCount, final.Version));
+        Assert.True(tracker.IsClosedAt(T0));
+        Assert.Empty(ApplyAll(tracker, Event("/c", 40 * 60, 3)));
+        Assert.Equal(("s-1#2", 1, false), (tracker.ToRow().SessionId, tracker.ToRow().PageCount, tracker.State.Closed));
+    }
+
+    [Fact]
+    public void ATombstone_IsForgettableAfterTheTimeoutPlusItsRetention_AndIndexedFromThen()
+    {
+        var options = new SessionOptions { InactivityTimeout = TimeSpan.FromMinutes(30), TombstoneRetention = TimeSpan.FromHours(1) };
+        var tracker = NewTracker(options);
+        ApplyAll(tracker, Event("/a", 0, 1));
+        Assert.Equal(T0, tracker.DueAt);
+        Assert.False(tracker.IsForgettableAt(T0.AddDays(1)));
+
+        tracker.Close();
+
+        Assert.Equal(T0.AddHours(1), tracker.DueAt);
+        Assert.False(tracker.IsForgettableAt(T0.AddMinutes(90).AddTicks(-1)));
+        Assert.True(tracker.IsForgettableAt(T0.AddMinutes(90)));
     }
 }

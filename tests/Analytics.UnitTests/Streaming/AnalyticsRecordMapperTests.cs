@@ -2,6 +2,7 @@ using System.Text;
 using Analytics.Contracts;
 using Analytics.Contracts.Events;
 using Analytics.Grains;
+using Analytics.Grains.Sessions;
 using Analytics.Grains.Streaming;
 using Analytics.Streaming.Kafka.Mapping;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public sealed class AnalyticsRecordMapperTests
 {
     private static readonly DateTime KafkaTime = new(2026, 6, 22, 10, 0, 1, 250, DateTimeKind.Utc);
 
-    private static readonly AnalyticsRecordMapper Mapper = new(Options.Create(new PipelineOptions()));
+    private static readonly AnalyticsRecordMapper Mapper = new(Options.Create(new PipelineOptions()), Options.Create(new SessionOptions()));
 
     private static KafkaRecord Record(string? json, int partition = 2, long offset = 1234, DateTime? timestamp = null) =>
         new("analytics-events", partition, offset, timestamp ?? KafkaTime, Key: null, json is null ? null : Encoding.UTF8.GetBytes(json));
@@ -28,12 +29,12 @@ public sealed class AnalyticsRecordMapperTests
     }
 
     [Fact]
-    public void EventWithASessionId_GoesToItsPageStreamAndItsSessionStream()
+    public void EventWithASessionId_GoesToItsPageStreamAndItsSessionShardStream()
     {
         var sink = Map(Record("""{"event":"page_view","user_id":"abc123","session_id":"s-42","page":"/docs","timestamp":"2026-06-22T10:00:00Z"}"""));
 
         var (value, streams) = Assert.Single(sink.Accepted);
-        Assert.Equal([StreamId.Create(StreamNamespaces.Page, "/docs"), StreamId.Create(StreamNamespaces.Session, "s-42")], streams);
+        Assert.Equal([StreamId.Create(StreamNamespaces.Page, "/docs"), StreamId.Create(StreamNamespaces.Session, SessionShards.KeyOf("s-42", new SessionOptions().Shards))], streams);
         var evt = Assert.IsType<AnalyticsEvent>(value);
         Assert.Equal(("page_view", "/docs", "abc123", "s-42"), (evt.EventType, evt.Page, evt.UserId, evt.SessionId));
     }
@@ -61,13 +62,13 @@ public sealed class AnalyticsRecordMapperTests
     }
 
     [Fact]
-    public void PageStreamKey_IsThePagePathExactly()
+    public void PageStreamKey_IsThePagePathExactly_SessionStreamKeyItsShard()
     {
         var sink = Map(Record("""{"event":"page_view","page":"/Docs/?q=1","session_id":"S 1","timestamp":"2026-06-22T10:00:00Z"}"""));
 
         var streams = sink.Accepted[0].Streams;
         Assert.Equal("/Docs/?q=1", streams[0].GetKeyAsString());
-        Assert.Equal("S 1", streams[1].GetKeyAsString());
+        Assert.Equal(SessionShards.KeyOf("S 1", new SessionOptions().Shards), streams[1].GetKeyAsString());
         Assert.Equal(StreamNamespaces.Page, streams[0].GetNamespace());
         Assert.Equal(StreamNamespaces.Session, streams[1].GetNamespace());
     }
@@ -117,7 +118,7 @@ public sealed class AnalyticsRecordMapperTests
     [Fact]
     public void FutureSkew_ComesFromThePipelineOptions()
     {
-        var strict = new AnalyticsRecordMapper(Options.Create(new PipelineOptions { MaxFutureSkew = TimeSpan.FromSeconds(1) }));
+        var strict = new AnalyticsRecordMapper(Options.Create(new PipelineOptions { MaxFutureSkew = TimeSpan.FromSeconds(1) }), Options.Create(new SessionOptions()));
         var json = """{"event":"page_view","page":"/p","timestamp":"2026-06-22T10:00:03Z"}""";
 
         var sink = Map(Record(json), strict);

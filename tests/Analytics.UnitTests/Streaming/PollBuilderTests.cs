@@ -299,10 +299,11 @@ public sealed class PollBuilderTests
     [Fact]
     public void WithTheAnalyticsMapper_GoodRecordsReachPageAndSessionContainers_AndBadOnesAreRejected()
     {
-        var mapper = new AnalyticsRecordMapper(Options.Create(new PipelineOptions()));
+        var mapper = new AnalyticsRecordMapper(Options.Create(new PipelineOptions()), Options.Create(new Analytics.Grains.Sessions.SessionOptions()));
         var builder = new PollBuilder(mapper, maxRecordBytes: 300);
         static string Json(string page, string session) =>
             $$"""{"event":"page_view","page":"{{page}}","session_id":"{{session}}","user_id":"u","timestamp":"2026-06-22T10:00:00Z"}""";
+        static string ShardOf(string session) => Analytics.Grains.Sessions.SessionShards.KeyOf(session, new Analytics.Grains.Sessions.SessionOptions().Shards);
         KafkaRecord R(long offset, string json) => new(Topic, Partition, offset, PolledAt, null, Encoding.UTF8.GetBytes(json));
         byte[] invalidUtf8 = [.. "{\"event\":\"page_view\",\"page\":\"/x"u8, 0xC3, 0x28, .. "\",\"timestamp\":\"2026-06-22T10:00:00Z\"}"u8];
 
@@ -311,7 +312,7 @@ public sealed class PollBuilderTests
             R(4, new string(' ', 301)), new KafkaRecord(Topic, Partition, 5, PolledAt, null, invalidUtf8), R(6, Json("/b", "s2")));
 
         Assert.Equal(
-            [(StreamNamespaces.Page, "/a", 0L), (StreamNamespaces.Session, "s1", 0L), (StreamNamespaces.Page, "/b", 2L), (StreamNamespaces.Session, "s2", 6L)],
+            [(StreamNamespaces.Page, "/a", 0L), (StreamNamespaces.Session, ShardOf("s1"), 0L), (StreamNamespaces.Page, "/b", 2L), (StreamNamespaces.Session, ShardOf("s2"), 6L)],
             containers.Select(c => (c.StreamId.GetNamespace()!, c.StreamId.GetKeyAsString(), c.Token.SequenceNumber)));
         Assert.Equal([0L, 3L], containers[0].Offsets);
         Assert.Equal([2L, 6L], containers[2].Offsets);
