@@ -20,7 +20,7 @@ public class PollPathBenchmarks
 {
     private const string Topic = "analytics-events";
     private static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
-    private readonly AnalyticsRecordMapper _mapper = new(Options.Create(new PipelineOptions()));
+    private readonly AnalyticsRecordMapper _mapper = new(Options.Create(new PipelineOptions()), Options.Create(new Analytics.Grains.Sessions.SessionOptions()));
     private KafkaRecord[] _records = [];
     private PollBuilder _builder = null!;
 

@@ -192,16 +192,20 @@ public sealed partial class SessionShardGrain : Grain, ISessionShardGrain, IAsyn
     private async Task OfferUnwrittenRowsAsync(CancellationToken cancellationToken)
     {
         var after = _book.Progress.RowsWrittenSeq;
+        var limit = ReadPageSize;
         while (true)
         {
-            var page = await _store!.ReadItemsWrittenAfterAsync(Shard, after, ReadPageSize, cancellationToken);
+            var page = await _store!.ReadItemsWrittenAfterAsync(Shard, after, limit, cancellationToken);
             foreach (var item in page)
             {
                 var tracker = _book.Adopt(item.Key, SessionStateCodec.Decode(item.Payload), item.WrittenSeq, Ticks());
                 if (tracker is not null && tracker.State.HasStarted) _rows.Upsert(tracker.ToRow(isClosed: tracker.State.Closed));
-                after = Math.Max(after, item.WrittenSeq);
             }
-            if (page.Count < ReadPageSize) return;
+            if (page.Count < limit) return;
+            // A full page may end inside one write's items (they share a sequence number): read that write again from
+            // its start next time (sessions already taken are skipped), or all of it at once when it fills a page.
+            if (page[0].WrittenSeq == page[^1].WrittenSeq) limit *= 2;
+            else after = page[^1].WrittenSeq - 1;
         }
     }
 

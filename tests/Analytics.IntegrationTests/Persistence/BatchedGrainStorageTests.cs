@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Analytics.Grains.Sessions;
 using Analytics.Persistence.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

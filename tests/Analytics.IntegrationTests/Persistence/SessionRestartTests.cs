@@ -92,7 +92,7 @@ public sealed class SessionRestartTests
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM orleans_batched_state WHERE state_name = 'session' AND grain_key = @key", connection);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM analytics_shard_items WHERE store = 'sessions' AND item_key = @key", connection);
         count.Parameters.AddWithValue("key", sessionId);
         return (long)(await count.ExecuteScalarAsync())!;
     }

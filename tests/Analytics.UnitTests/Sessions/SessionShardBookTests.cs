@@ -166,7 +166,7 @@ public sealed class SessionShardBookTests
 
         rows.Clear();
         book.CloseDue(T0.AddMinutes(90), rows);
-        Assert.Empty(rows.Where(r => r.SessionId == "old"));
+        Assert.DoesNotContain(rows, r => r.SessionId == "old");
         Assert.Equal(["old"], book.TakeWrite()!.Deletes);
         Assert.Null(book.Snapshot("old", T0));
     }
