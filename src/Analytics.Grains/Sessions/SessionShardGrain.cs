@@ -39,6 +39,7 @@ public sealed partial class SessionShardGrain : Grain, ISessionShardGrain, IAsyn
     private SessionShardBook _book = null!;
     private long _storedVersion;
     private DateTimeOffset _nextExpiryScan;
+    private Task? _rowsWatch;
 
     /// <summary>Creates the grain.</summary>
     public SessionShardGrain(
@@ -167,15 +168,20 @@ public sealed partial class SessionShardGrain : Grain, ISessionShardGrain, IAsyn
         _metrics.StateSize.Record(_book.Count);
         if (_store is null) return;
 
-        // Rows of sessions stored up to here were offered before their write: once the buffer has written what it
-        // holds now, ClickHouse has all of them, and a restart need not offer them again.
         var stored = _book.DurableSeq;
-        if (stored > _book.Progress.RowsWrittenSeq)
-        {
-            await _rows.WhenWrittenAsync().WaitAsync(cancellationToken);
-            _book.RowsWrittenUpTo(stored);
-        }
+        if (_rowsWatch is not { IsCompleted: false } && stored > _book.Progress.RowsWrittenSeq) _rowsWatch = WatchRowsWrittenAsync(stored);
         if (_book.HasChanges) await _writer.WriteAsync();
+    }
+
+    /// <summary>
+    /// Rows of sessions stored up to <paramref name="stored"/> were offered before their write: once the row buffer has
+    /// written what it holds now, ClickHouse has all of them and a restart need not offer them again. Not awaited by
+    /// the maintenance tick, so that closing and releasing go on while ClickHouse is down.
+    /// </summary>
+    private async Task WatchRowsWrittenAsync(long stored)
+    {
+        await _rows.WhenWrittenAsync();
+        _book.RowsWrittenUpTo(stored);
     }
 
     /// <summary>Reads stored sessions that are due to close (or to be forgotten) while out of memory.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Analytics.Grains.Windows;
 using Analytics.Persistence.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,13 +49,13 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
 
         // A new activation elsewhere (another storage instance, as on another silo) reads exactly what was written.
         var reader = await StartAsync(maxBatchSize: 100, maxConcurrentBatches: 2);
-        var read = Enumerable.Range(0, grains).Select(_ => new GrainState<StoredState>()).ToList();
+        var read = Enumerable.Range(0, grains).Select(_ => new GrainState<PageWindowState>()).ToList();
         await Task.WhenAll(read.Select((s, i) => reader.ReadStateAsync(StateName, Grain(i), s))).WaitAsync(Deadline);
         for (var i = 0; i < grains; i++)
         {
             Assert.True(read[i].RecordExists);
             Assert.Equal("1", read[i].ETag);
-            Assert.Equal(i + 1, read[i].State!.Events);
+            Assert.Equal(i + 1, read[i].State!.TotalEvents);
             Assert.Equal(new Dictionary<int, long> { [i % 4] = 1000 + i }, read[i].State!.AppliedOffsets);
         }
         Assert.InRange(reader.ReadRoundTrips, 3, 6);
@@ -70,7 +71,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         await Task.WhenAll(states.Select((s, i) => storage.WriteStateAsync(StateName, Grain(i), s))).WaitAsync(Deadline);
         var roundTripsBefore = storage.WriteRoundTrips;
 
-        foreach (var s in states) s.State!.Events += 100;
+        foreach (var s in states) s.State!.TotalEvents += 100;
         states[stale].ETag = "5"; // another activation has moved on, or never was at this version
         var writes = states.Select((s, i) => storage.WriteStateAsync(StateName, Grain(i), s)).ToList();
         await Task.WhenAll(writes).ContinueWith(_ => { }).WaitAsync(Deadline);
@@ -83,10 +84,10 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         });
         Assert.Equal(1, storage.WriteRoundTrips - roundTripsBefore);
 
-        var current = new GrainState<StoredState>();
+        var current = new GrainState<PageWindowState>();
         await storage.ReadStateAsync(StateName, Grain(stale), current);
         Assert.Equal("1", current.ETag);
-        Assert.Equal(stale + 1, current.State!.Events);
+        Assert.Equal(stale + 1, current.State!.TotalEvents);
     }
 
     [Fact]
@@ -102,25 +103,25 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
 
         Assert.Equal(1, writes.Count(w => w.IsCompletedSuccessfully));
         Assert.IsType<InconsistentStateException>(writes.Single(w => w.IsFaulted).Exception!.InnerException);
-        var stored = new GrainState<StoredState>();
+        var stored = new GrainState<PageWindowState>();
         await silo1.ReadStateAsync(StateName, Grain(42), stored);
-        Assert.Equal(writes[0].IsCompletedSuccessfully ? 2 : 3, stored.State!.Events);
+        Assert.Equal(writes[0].IsCompletedSuccessfully ? 2 : 3, stored.State!.TotalEvents);
     }
 
     [Fact]
     public async Task A_grain_without_state_reads_a_fresh_one_and_clear_deletes_the_row()
     {
         var storage = await StartAsync(maxBatchSize: 10, maxConcurrentBatches: 1);
-        var missing = new GrainState<StoredState>();
+        var missing = new GrainState<PageWindowState>();
         await storage.ReadStateAsync(StateName, Grain(1), missing);
         Assert.False(missing.RecordExists);
         Assert.Null(missing.ETag);
         Assert.NotNull(missing.State);
-        Assert.Equal(0, missing.State!.Events);
+        Assert.Equal(0, missing.State!.TotalEvents);
 
         var state = State(1);
         await storage.WriteStateAsync(StateName, Grain(1), state);
-        var stale = new GrainState<StoredState>(state.State!, "7");
+        var stale = new GrainState<PageWindowState>(state.State!, "7");
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, Grain(1), stale));
         Assert.Equal(1, await CountRowsAsync());
 
@@ -128,11 +129,11 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         Assert.False(state.RecordExists);
         Assert.Null(state.ETag);
         Assert.Equal(0, await CountRowsAsync());
-        var afterClear = new GrainState<StoredState>();
+        var afterClear = new GrainState<PageWindowState>();
         await storage.ReadStateAsync(StateName, Grain(1), afterClear);
         Assert.False(afterClear.RecordExists);
 
-        state.State!.Events = 5;
+        state.State!.TotalEvents = 5;
         await storage.WriteStateAsync(StateName, Grain(1), state);
         Assert.Equal("1", state.ETag);
     }
@@ -182,22 +183,11 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
-    private static GrainId Grain(int i) => GrainId.Create("sessiongrain", $"s-{i}");
+    private static GrainId Grain(int i) => GrainId.Create("pagegrain", $"/p-{i}");
 
-    private static GrainState<StoredState> State(int i) => new(new StoredState
+    private static GrainState<PageWindowState> State(int i) => new(new PageWindowState
     {
-        Events = i + 1,
-        UserId = $"u-{i}",
+        TotalEvents = i + 1,
         AppliedOffsets = { [i % 4] = 1000 + i },
     });
-
-    /// <summary>A small grain state for these tests (the storage serializes it as JSON, as it would any grain's).</summary>
-    public sealed class StoredState
-    {
-        public long Events { get; set; }
-
-        public string UserId { get; set; } = "";
-
-        public Dictionary<int, long> AppliedOffsets { get; set; } = new();
-    }
 }
