@@ -6,11 +6,14 @@ using Analytics.Grains;
 using Analytics.Grains.Hosting;
 using Analytics.Grains.Queries;
 using Analytics.Grains.Streaming;
+using Analytics.Persistence.Postgres;
 using Analytics.Persistence.Postgres.Hosting;
 using Analytics.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.Streams;
 
 namespace Analytics.Silo.Hosting;
@@ -70,6 +73,12 @@ public static class AnalyticsSiloBuilderExtensions
                 configuration.GetSection(StateStorageSection).Bind(o);
                 o.ConnectionString = postgres;
             });
+            // Page state (open windows with their exact visitor sets) is written before every delivery: Orleans' binary
+            // serializer instead of the default JSON one, which took a large share of the silo's allocations. State
+            // written as JSON by an earlier version is still read (the fallback).
+            silo.Services.AddOptions<BatchedGrainStorageOptions>(StorageNames.Pages)
+                .PostConfigure<Serializer, IGrainStorageSerializer>((o, binary, configured) =>
+                    o.GrainStorageSerializer = new GrainStorageSerializer(new OrleansGrainStorageSerializer(binary), configured));
             silo.Services.AddPostgresShardedStateStore(o =>
             {
                 o.ConnectionString = postgres;

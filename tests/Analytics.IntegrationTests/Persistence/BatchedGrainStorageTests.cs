@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Analytics.Grains.Windows;
+using Analytics.IntegrationTests.Infrastructure;
 using Analytics.Persistence.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -150,15 +151,39 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
         Assert.Equal(6, await CountRowsAsync());
     }
 
-    private async Task<BatchedGrainStorage> StartAsync(int maxBatchSize, int maxConcurrentBatches)
+    [Fact]
+    public async Task State_written_as_json_by_an_earlier_version_is_read_through_the_binary_serializers_json_fallback()
     {
-        var storage = Create(maxBatchSize, maxConcurrentBatches);
+        var json = AdoNetStateSerializer.Create();
+        var binary = new OrleansGrainStorageSerializer(Services.GetRequiredService<Serializer>());
+        var before = await StartAsync(maxBatchSize: 10, maxConcurrentBatches: 1, json);
+        await before.WriteStateAsync(StateName, Grain(3), State(3)).WaitAsync(Deadline);
+
+        var binaryOnly = await StartAsync(maxBatchSize: 10, maxConcurrentBatches: 1, binary);
+        await Assert.ThrowsAnyAsync<Exception>(() => binaryOnly.ReadStateAsync(StateName, Grain(3), new GrainState<PageWindowState>()));
+
+        // What the silo configures for page state: binary, falling back to JSON for rows written before.
+        var after = await StartAsync(maxBatchSize: 10, maxConcurrentBatches: 1, new GrainStorageSerializer(binary, json));
+        var read = new GrainState<PageWindowState>();
+        await after.ReadStateAsync(StateName, Grain(3), read).WaitAsync(Deadline);
+        Assert.Equal((4L, 1003L), (read.State!.TotalEvents, read.State.AppliedOffsets[3]));
+
+        read.State.TotalEvents = 40;
+        await after.WriteStateAsync(StateName, Grain(3), read).WaitAsync(Deadline);
+        var again = new GrainState<PageWindowState>();
+        await binaryOnly.ReadStateAsync(StateName, Grain(3), again).WaitAsync(Deadline);
+        Assert.Equal(40, again.State!.TotalEvents);
+    }
+
+    private async Task<BatchedGrainStorage> StartAsync(int maxBatchSize, int maxConcurrentBatches, IGrainStorageSerializer? serializer = null)
+    {
+        var storage = Create(maxBatchSize, maxConcurrentBatches, serializer);
         await storage.StartAsync(CancellationToken.None);
         _started.Add(storage);
         return storage;
     }
 
-    private BatchedGrainStorage Create(int maxBatchSize, int maxConcurrentBatches) => new(
+    private BatchedGrainStorage Create(int maxBatchSize, int maxConcurrentBatches, IGrainStorageSerializer? serializer = null) => new(
         "it-sessions",
         new BatchedGrainStorageOptions
         {
@@ -167,7 +192,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres) : IClassF
             // Long enough that a burst of calls made in one loop always meets in the same batch on a busy machine.
             MaxBatchDelay = TimeSpan.FromMilliseconds(100),
             MaxConcurrentBatches = maxConcurrentBatches,
-            GrainStorageSerializer = new OrleansGrainStorageSerializer(Services.GetRequiredService<Serializer>()),
+            GrainStorageSerializer = serializer ?? new OrleansGrainStorageSerializer(Services.GetRequiredService<Serializer>()),
         },
         Options.Create(new ClusterOptions { ServiceId = "it-batched" }),
         Services.GetRequiredService<IActivatorProvider>(),
