@@ -20,6 +20,9 @@ public sealed class SessionShardBook(SessionOptions options, bool durable)
     private readonly HashSet<string> _deletes = new(StringComparer.Ordinal);
     private bool _headerDirty;
 
+    // Open sessions that left memory without being stored (Memory mode over the cap) since TakeDropped.
+    private long _dropped;
+
     /// <summary>Offsets and sequence numbers; stored as the shard header.</summary>
     public SessionShardProgress Progress { get; private set; } = new();
 
@@ -28,9 +31,6 @@ public sealed class SessionShardBook(SessionOptions options, bool durable)
 
     /// <summary>Sessions (open ones and tombstones) in memory.</summary>
     public int Count => _sessions.Count;
-
-    /// <summary>Open sessions that left memory without being stored (Memory mode over the cap), since the last read.</summary>
-    public long Dropped { get; private set; }
 
     /// <summary>Whether a write has anything to send.</summary>
     public bool HasChanges => _headerDirty || _dirty.Count > 0 || _deletes.Count > 0;
@@ -148,7 +148,7 @@ public sealed class SessionShardBook(SessionOptions options, bool durable)
     /// <summary>
     /// Releases memory. Durable: sessions stored and idle for <see cref="SessionOptions.MemoryIdleTimeout"/> leave
     /// (they are read back on their next event). Either way, over <see cref="SessionOptions.MaxSessionsInMemory"/> the
-    /// least recently active leave first: stored ones when durable, any in Memory mode (counted in <see cref="Dropped"/>).
+    /// least recently active leave first: stored ones when durable, any in Memory mode (counted, see <see cref="TakeDropped"/>).
     /// </summary>
     /// <returns>How many sessions left memory.</returns>
     public int Release(long nowTicks)
@@ -157,7 +157,9 @@ public sealed class SessionShardBook(SessionOptions options, bool durable)
         if (durable)
         {
             var idleSince = nowTicks - options.MemoryIdleTimeout.Ticks;
-            released += RemoveWhere((id, entry) => entry.TouchedAt <= idleSince && IsStored(id, entry));
+            var idle = _sessions.Where(s => s.Value.TouchedAt <= idleSince && IsStored(s.Key, s.Value)).Select(s => s.Key).ToList();
+            foreach (var id in idle) _sessions.Remove(id);
+            released = idle.Count;
         }
         var excess = _sessions.Count - options.MaxSessionsInMemory;
         if (excess <= 0) return released;
@@ -165,17 +167,17 @@ public sealed class SessionShardBook(SessionOptions options, bool durable)
             .OrderBy(s => s.Value.TouchedAt).Take(excess).Select(s => s.Key).ToList();
         foreach (var id in oldest)
         {
-            if (!durable && !_sessions[id].Tracker.State.Closed) Dropped++;
+            if (!durable && !_sessions[id].Tracker.State.Closed) _dropped++;
             _sessions.Remove(id);
         }
         return released + oldest.Count;
     }
 
-    /// <summary>Returns and resets <see cref="Dropped"/>.</summary>
+    /// <summary>Returns and resets the number of open sessions dropped over the cap in Memory mode.</summary>
     public long TakeDropped()
     {
-        var dropped = Dropped;
-        Dropped = 0;
+        var dropped = _dropped;
+        _dropped = 0;
         return dropped;
     }
 
@@ -234,13 +236,6 @@ public sealed class SessionShardBook(SessionOptions options, bool durable)
         Progress.AppliedOffsets.TryGetValue(evt.Partition, out var applied) && evt.Offset <= applied;
 
     private bool IsStored(string id, Entry entry) => !_dirty.Contains(id) && entry.WrittenSeq <= DurableSeq;
-
-    private int RemoveWhere(Func<string, Entry, bool> predicate)
-    {
-        var leaving = _sessions.Where(s => predicate(s.Key, s.Value)).Select(s => s.Key).ToList();
-        foreach (var id in leaving) _sessions.Remove(id);
-        return leaving.Count;
-    }
 
     private sealed class Entry(SessionTracker tracker)
     {

@@ -146,9 +146,9 @@ public sealed partial class SessionShardGrain : Grain, ISessionShardGrain, IAsyn
     private void Apply(IList<SequentialItem<AnalyticsEvent>> items, IReadOnlyDictionary<string, SessionState>? loaded)
     {
         var rows = new List<SessionRow>();
-        var (_, replayed) = _book.Apply(items.Select(i => i.Item), loaded, Ticks(), rows);
+        // Replays are counted once, by the page grains (every event also goes to its page).
+        _book.Apply(items.Select(i => i.Item), loaded, Ticks(), rows);
         foreach (var row in rows) _rows.Upsert(row);
-        if (replayed > 0) _metrics.EventsReplayed.Add(replayed);
     }
 
     /// <summary>Closes sessions the watermark passed, finds stored ones due, releases memory, and records what ClickHouse has.</summary>
